@@ -1,0 +1,8 @@
+# Format, lints with warnings denied, and every test of the workspace.
+set -euo pipefail
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p tcpcount-core --features defmt --locked -- -D warnings
+# With CI set, insta fails on a missing or changed snapshot instead of writing it.
+CI=true cargo test --workspace --locked
