@@ -113,7 +113,7 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::BadHeader => f.write_str(
-                "not a /proc/net/tcp or /proc/net/tcp6 table (header should start with 'sl  local_address')",
+                "not a /proc/net/tcp or /proc/net/tcp6 table (the first line should be its header, 'sl local_address ... inode')",
             ),
             ErrorKind::LineTooLong => write!(f, "line longer than {LINE_CAPACITY} bytes"),
             ErrorKind::Truncated(field) => {

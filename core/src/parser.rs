@@ -152,8 +152,199 @@ impl Table {
     }
 }
 
-/// The header of both tables starts `  sl  local_address`.
+/// The header of `/proc/net/tcp` and `/proc/net/tcp6`, word by word (tcp6
+/// says `remote_address`). `/proc/net/udp` shares its first eleven words but
+/// goes on with `ref pointer drops`, so the whole header is compared.
 fn is_header(line: &[u8]) -> bool {
+    const WORDS: [&[u8]; 12] = [
+        b"sl",
+        b"local_address",
+        b"rem_address",
+        b"st",
+        b"tx_queue",
+        b"rx_queue",
+        b"tr",
+        b"tm->when",
+        b"retrnsmt",
+        b"uid",
+        b"timeout",
+        b"inode",
+    ];
     let mut words = line.split(|&b| b == b' ').filter(|w| !w.is_empty());
-    words.next() == Some(b"sl") && words.next() == Some(b"local_address")
+    WORDS.iter().all(|&expected| match words.next() {
+        Some(b"remote_address") => expected == b"rem_address",
+        Some(word) => word == expected,
+        None => false,
+    }) && words.next().is_none()
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::{Field, TcpState};
+
+    const HEADER: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+    const HEADER6: &str = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+
+    fn row4(sl: u32, state: &str) -> String {
+        format!(
+            "{sl:4}: 0100007F:1F90 0100007F:C350 {state} 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 20 4 30 10 -1\n"
+        )
+    }
+
+    fn row6(sl: u32, state: &str) -> String {
+        format!(
+            "{sl:4}: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:C350 {state} 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 20 4 30 10 -1\n"
+        )
+    }
+
+    fn parse(input: &str) -> Result<Counts, Error> {
+        let mut parser = Parser::new();
+        parser.feed(input.as_bytes())?;
+        parser.finish()
+    }
+
+    fn err(line: u32, kind: ErrorKind) -> Result<Counts, Error> {
+        Err(Error { line, kind })
+    }
+
+    #[test]
+    fn test_empty_and_header_only() {
+        assert_eq!(parse(""), Ok(Counts::new()));
+        assert_eq!(parse(HEADER), Ok(Counts::new()));
+        assert_eq!(parse(HEADER.trim_end()), Ok(Counts::new()));
+        assert_eq!(parse(HEADER6), Ok(Counts::new()));
+    }
+
+    #[test]
+    fn test_counts_rows_of_both_families() {
+        let table = [HEADER, &row4(0, "0A"), &row4(1, "01"), &row4(2, "01")].concat();
+        let counts = parse(&table).unwrap();
+        assert_eq!(counts.get(TcpState::Listen), 1);
+        assert_eq!(counts.get(TcpState::Established), 2);
+
+        let table6 = [HEADER6, &row6(0, "06"), &row6(1, "0B")].concat();
+        let mut parser = Parser::new();
+        parser.feed(table6.as_bytes()).unwrap();
+        assert_eq!(parser.family(), Some(Family::Ipv6));
+        let counts = parser.finish().unwrap();
+        assert_eq!(counts.get(TcpState::TimeWait), 1);
+        assert_eq!(counts.get(TcpState::Closing), 1);
+    }
+
+    #[test]
+    fn test_last_line_without_newline() {
+        let table = [HEADER, &row4(0, "01"), row4(1, "08").trim_end()].concat();
+        let counts = parse(&table).unwrap();
+        assert_eq!(counts.get(TcpState::CloseWait), 1);
+        assert_eq!(counts.total(), 2);
+    }
+
+    #[test]
+    fn test_unknown_state_is_counted() {
+        let table = [HEADER, &row4(0, "0C"), &row4(1, "00"), &row4(2, "FF")].concat();
+        let counts = parse(&table).unwrap();
+        assert_eq!(counts.unknown(), 3);
+        assert_eq!(counts.total(), 3);
+    }
+
+    #[test]
+    fn test_errors_name_the_line() {
+        let long = format!("{}\n", "x".repeat(LINE_CAPACITY + 1));
+        let exactly_capacity = format!("{:<1$}\n", row4(0, "01").trim_end(), LINE_CAPACITY);
+        let cases: &[(String, Result<Counts, Error>)] = &[
+            ("garbage\n".into(), err(1, ErrorKind::BadHeader)),
+            ("\n".into(), err(1, ErrorKind::BadHeader)),
+            (
+                HEADER.replace("inode", "inode ref pointer drops"),
+                err(1, ErrorKind::BadHeader),
+            ),
+            (HEADER.replace(" st ", " "), err(1, ErrorKind::BadHeader)),
+            (row4(0, "01"), err(1, ErrorKind::BadHeader)),
+            (
+                [HEADER, "\n"].concat(),
+                err(2, ErrorKind::Truncated(Field::Slot)),
+            ),
+            (
+                [HEADER, &row4(0, "01"), &row4(1, "0G")].concat(),
+                err(3, ErrorKind::BadField(Field::State)),
+            ),
+            (
+                [HEADER, &row4(0, "01"), &row6(1, "01")].concat(),
+                err(3, ErrorKind::MixedFamilies),
+            ),
+            ([HEADER, &long].concat(), err(2, ErrorKind::LineTooLong)),
+            (
+                [HEADER, &row4(0, "01")[..35]].concat(),
+                err(2, ErrorKind::Truncated(Field::State)),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(&parse(input), expected, "{input:?}");
+        }
+        let at_capacity = [HEADER, &exactly_capacity].concat();
+        assert_eq!(parse(&at_capacity).map(|c| c.total()), Ok(1));
+    }
+
+    #[test]
+    fn test_error_is_sticky() {
+        let mut parser = Parser::new();
+        let first = parser.feed(b"bad header\n").unwrap_err();
+        assert_eq!(parser.feed(HEADER.as_bytes()), Err(first));
+        assert_eq!(parser.finish(), Err(first));
+    }
+
+    #[test]
+    fn test_every_split_point_and_chunk_size_agree() {
+        let table = [
+            HEADER,
+            &row4(0, "0A"),
+            &row4(1, "01"),
+            &row4(9999, "06"),
+            &row4(10000, "0C"),
+            row4(10001, "01").trim_end(),
+        ]
+        .concat();
+        let bad = [HEADER, &row4(0, "01"), &row4(1, "1"), &"y".repeat(600)].concat();
+        for input in [table.as_bytes(), bad.as_bytes()] {
+            let whole = {
+                let mut p = Parser::new();
+                p.feed(input).and_then(|()| p.finish())
+            };
+            for split in 0..=input.len() {
+                let (a, b) = input.split_at(split);
+                let mut p = Parser::new();
+                let got = p.feed(a).and_then(|()| p.feed(b)).and_then(|()| p.finish());
+                assert_eq!(got, whole, "split at {split}");
+            }
+            for size in 1..=8 {
+                let mut p = Parser::new();
+                let got = input
+                    .chunks(size)
+                    .try_for_each(|c| p.feed(c))
+                    .and_then(|()| p.finish());
+                assert_eq!(got, whole, "chunks of {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn test_long_line_is_an_error_however_it_arrives() {
+        let input = [HEADER, &"7".repeat(LINE_CAPACITY + 1), "\n"].concat();
+        for size in [1, 7, 64, LINE_CAPACITY, input.len()] {
+            let mut p = Parser::new();
+            let got = input
+                .as_bytes()
+                .chunks(size)
+                .try_for_each(|c| p.feed(c))
+                .and_then(|()| p.finish());
+            assert_eq!(got, err(2, ErrorKind::LineTooLong), "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn test_parser_fits_in_a_static() {
+        static PARSER: Parser = Parser::new();
+        assert_eq!(PARSER.counts().total(), 0);
+    }
 }
