@@ -25,6 +25,8 @@ pub enum ErrorKind {
     BadHeader,
     /// A line is longer than [`LINE_CAPACITY`] bytes.
     LineTooLong,
+    /// An empty line after the header.
+    EmptyLine,
     /// The row ends before this field is complete.
     Truncated(Field),
     /// This field is not what the kernel prints there.
@@ -116,8 +118,9 @@ impl fmt::Display for ErrorKind {
                 "not a /proc/net/tcp or /proc/net/tcp6 table (the first line should be its header, 'sl local_address ... inode')",
             ),
             ErrorKind::LineTooLong => write!(f, "line longer than {LINE_CAPACITY} bytes"),
+            ErrorKind::EmptyLine => f.write_str("empty line"),
             ErrorKind::Truncated(field) => {
-                write!(f, "row ends before {field} (expected {})", field.expected())
+                write!(f, "row is cut short at {field} (expected {})", field.expected())
             }
             ErrorKind::BadField(field) => {
                 write!(f, "bad {field} (expected {})", field.expected())

@@ -130,6 +130,9 @@ impl Table {
                 Err(self.fail(ErrorKind::BadHeader))
             };
         }
+        if line.is_empty() {
+            return Err(self.fail(ErrorKind::EmptyLine));
+        }
         let row = Row::parse(line).map_err(|kind| self.fail(kind))?;
         match self.family {
             None => self.family = Some(row.family()),
@@ -261,8 +264,9 @@ mod test {
             ),
             (HEADER.replace(" st ", " "), err(1, ErrorKind::BadHeader)),
             (row4(0, "01"), err(1, ErrorKind::BadHeader)),
+            ([HEADER, "\n"].concat(), err(2, ErrorKind::EmptyLine)),
             (
-                [HEADER, "\n"].concat(),
+                [HEADER, " \n"].concat(),
                 err(2, ErrorKind::Truncated(Field::Slot)),
             ),
             (
