@@ -113,7 +113,9 @@ fn error_of_each_bad_table() {
 #[test]
 fn host_reports_a_bad_table_with_its_path_and_line() {
     let path = root().join("fixtures/bad/bad-hex-state");
-    let failure = Reader::new().files(&[path.clone()]).unwrap_err();
+    let failure = Reader::new()
+        .files(std::slice::from_ref(&path))
+        .unwrap_err();
     assert_eq!(
         failure.to_string(),
         format!("{}: line 4: bad st (expected 2 hex digits)", path.display())
