@@ -1,0 +1,154 @@
+//! The checks behind the fuzz targets in `fuzz_targets/`, kept here so each
+//! target is one line. Every check panics (which libFuzzer reports as a crash)
+//! when the core breaks its contract: a panic of its own, a result that
+//! depends on how the input was cut, or an accepted input whose counts or
+//! fields disagree with a naive reading of the same bytes.
+
+use tcpcount_core::{Counts, Error, Family, Parser, Row, TcpState};
+
+/// Feeds `data` whole and in chunks chosen by its first bytes; both results
+/// must be equal, an error must stick, and an accepted table must count what a
+/// naive oracle counts.
+///
+/// Layout of `data`: byte 0 gives the number `n` (1..=8) of size bytes that
+/// follow; each size byte `b` is a chunk length of `(b & 0x7F) + 1`, times 8
+/// when the high bit is set (so up to 1024, across [`tcpcount_core::LINE_CAPACITY`]);
+/// the sizes repeat until the table, which is the rest, is used up.
+pub fn chunked(data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let n = usize::from(first % 8) + 1;
+    let Some((sizes, table)) = rest.split_at_checked(n) else {
+        return;
+    };
+    let whole = feed_whole(table);
+    let chunked = feed_chunked(table, sizes);
+    assert_eq!(whole, chunked, "chunked feed differs from whole feed");
+    if let Ok((family, counts)) = whole {
+        let (expected, rows, oracle_family) = oracle(table);
+        assert_eq!(family, oracle_family, "family");
+        assert_eq!(counts.total(), rows, "total");
+        for state in TcpState::ALL {
+            assert_eq!(counts.get(state), expected[usize::from(state.code())], "{state}");
+        }
+        let unknown: u32 = expected
+            .iter()
+            .enumerate()
+            .filter(|(code, _)| TcpState::from_code(*code as u8).is_none())
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(counts.unknown(), unknown, "unknown");
+    }
+}
+
+type Outcome = Result<(Option<Family>, Counts), Error>;
+
+fn feed_whole(table: &[u8]) -> Outcome {
+    let mut parser = Parser::new();
+    parser.feed(table)?;
+    let family = parser.family();
+    Ok((family, parser.finish()?))
+}
+
+fn feed_chunked(table: &[u8], sizes: &[u8]) -> Outcome {
+    let mut parser = Parser::new();
+    let mut rest = table;
+    for &b in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let len = (usize::from(b & 0x7F) + 1) * if b & 0x80 != 0 { 8 } else { 1 };
+        let (chunk, after) = rest.split_at(len.min(rest.len()));
+        rest = after;
+        if let Err(error) = parser.feed(chunk) {
+            // After an error, every call returns that error.
+            assert_eq!(parser.feed(rest), Err(error), "error did not stick");
+            assert_eq!(parser.feed(b""), Err(error), "error did not stick");
+            assert_eq!(parser.clone().finish(), Err(error), "error did not stick");
+            return Err(error);
+        }
+    }
+    let family = parser.family();
+    Ok((family, parser.finish()?))
+}
+
+/// The naive reading: split on newlines, skip the header, take each row's 4th
+/// whitespace-separated field as hex. Returns counts by code, rows, family.
+fn oracle(table: &[u8]) -> ([u32; 256], u32, Option<Family>) {
+    let mut by_code = [0u32; 256];
+    let mut rows = 0;
+    let mut family = None;
+    let mut lines: Vec<&[u8]> = table.split(|&b| b == b'\n').collect();
+    if lines.last() == Some(&&b""[..]) {
+        lines.pop();
+    }
+    for line in lines.iter().skip(1) {
+        let fields = words(line);
+        let code = hex(fields[3]).expect("accepted row has a hex state") as u8;
+        by_code[usize::from(code)] += 1;
+        rows += 1;
+        family.get_or_insert(match fields[1].len() {
+            13 => Family::Ipv4,
+            37 => Family::Ipv6,
+            len => panic!("accepted row with a {len}-byte local address"),
+        });
+    }
+    (by_code, rows, family)
+}
+
+/// Parses `data` as one row; if it is accepted, every accessor must agree
+/// with a naive split of the same bytes.
+pub fn row(data: &[u8]) {
+    let Ok(row) = Row::parse(data) else {
+        return;
+    };
+    let fields = words(data);
+    assert!(fields.len() >= 10, "accepted a row of {} fields", fields.len());
+    let (local, local_port) = split_colon(fields[1]);
+    let (remote, remote_port) = split_colon(fields[2]);
+    let (tx, rx) = split_colon(fields[4]);
+    assert_eq!(row.state_code(), hex(fields[3]).unwrap() as u8);
+    assert_eq!(row.state(), TcpState::from_code(row.state_code()));
+    assert_eq!(u32::from(row.local_port()), hex(local_port).unwrap());
+    assert_eq!(u32::from(row.remote_port()), hex(remote_port).unwrap());
+    assert_eq!(row.tx_queue(), hex(tx).unwrap());
+    assert_eq!(row.rx_queue(), hex(rx).unwrap());
+    let uid = std::str::from_utf8(fields[7]).unwrap().parse::<u32>().unwrap();
+    assert_eq!(row.uid(), uid);
+    let family = match local.len() {
+        8 => Family::Ipv4,
+        32 => Family::Ipv6,
+        len => panic!("accepted a {len}-digit address"),
+    };
+    assert_eq!(row.family(), family);
+    assert_eq!(row.local_ip(), ip(local));
+    assert_eq!(row.remote_ip(), ip(remote));
+}
+
+fn words(line: &[u8]) -> Vec<&[u8]> {
+    line.split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn split_colon(field: &[u8]) -> (&[u8], &[u8]) {
+    let colon = field.iter().position(|&b| b == b':').expect("a colon");
+    (&field[..colon], &field[colon + 1..])
+}
+
+fn hex(digits: &[u8]) -> Option<u32> {
+    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+}
+
+/// Each group of 8 hex digits is a `u32` in the writer's (here: our) byte order.
+fn ip(hex_digits: &[u8]) -> std::net::IpAddr {
+    let mut bytes = Vec::new();
+    for word in hex_digits.chunks(8) {
+        bytes.extend_from_slice(&hex(word).unwrap().to_ne_bytes());
+    }
+    match <[u8; 4]>::try_from(bytes.as_slice()) {
+        Ok(v4) => v4.into(),
+        Err(_) => <[u8; 16]>::try_from(bytes.as_slice()).unwrap().into(),
+    }
+}
