@@ -1,0 +1,71 @@
+# Static builds (issue 5): tcpcount for x86_64, i686 and aarch64 musl, each
+# checked static by scripts/build-static; the x86_64 one must fit the budget in
+# scripts/size-budget.txt. The x86_64 and i686 binaries run here on /proc and
+# must print exactly what the host build prints for the same tables.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+case $CARGO_TARGET_DIR in /*) ;; *) CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR ;; esac
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+declare -A size path
+while read -r target bin bytes; do
+    size[$target]=$bytes
+    path[$target]=$bin
+done < <(scripts/build-static)
+
+# The host build (debug, as the tests already built it) is the reference.
+cargo build --locked -p tcpcount >&2
+host=$CARGO_TARGET_DIR/debug/tcpcount
+
+# A frozen copy of this machine's tables, taken while a loopback listener and
+# one connection to it are open, so that the counts are not all zero; the
+# binaries must agree on it exactly. (Live /proc can change between two runs.)
+python3 - "$work" <<'PY'
+import shutil, socket, sys
+listener = socket.create_server(("127.0.0.1", 0))
+client = socket.create_connection(listener.getsockname())
+server, _ = listener.accept()
+for name in ("tcp", "tcp6"):
+    try:
+        shutil.copyfile(f"/proc/net/{name}", f"{sys.argv[1]}/{name}")
+    except FileNotFoundError:  # no IPv6: the header alone is an empty table
+        pass
+PY
+captured=("$work/tcp")
+[ -f "$work/tcp6" ] && captured+=("$work/tcp6")
+"$host" "${captured[@]}" >"$work/host.out"
+# The loopback connection (two ESTABLISHED ends) and its listener must show.
+awk '$1 == "ESTABLISHED" && $NF >= 2 { e = 1 } $1 == "LISTEN" && $NF >= 1 { l = 1 } END { exit !(e && l) }' "$work/host.out" || {
+    echo "30-static: the host build does not count the loopback sockets:" >&2
+    cat "$work/host.out" >&2
+    exit 1
+}
+
+for target in x86_64-unknown-linux-musl i686-unknown-linux-musl; do
+    "${path[$target]}" "${captured[@]}" >"$work/$target.out"
+    if ! diff -u "$work/host.out" "$work/$target.out"; then
+        echo "30-static: $target prints something else than the host build" >&2
+        exit 1
+    fi
+    # And live, on this machine's /proc: a full table, exit 0.
+    "${path[$target]}" >"$work/$target.live"
+    grep -q '^TOTAL ' "$work/$target.live" || {
+        echo "30-static: $target printed no TOTAL row on /proc" >&2
+        exit 1
+    }
+    echo "$target: same output as the host build; ran on /proc"
+done
+
+budget=$(awk '$1 == "x86_64-unknown-linux-musl" { print $2 }' scripts/size-budget.txt)
+printf '%-28s %9s %9s\n' TARGET BYTES KIB
+for target in x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-linux-musl; do
+    awk -v t="$target" -v n="${size[$target]}" 'BEGIN { printf "%-28s %9d %9.1f\n", t, n, n / 1024 }'
+done
+if [ "${size[x86_64-unknown-linux-musl]}" -gt "$budget" ]; then
+    echo "30-static: x86_64 tcpcount is ${size[x86_64-unknown-linux-musl]} bytes, over the budget of $budget (scripts/size-budget.txt)" >&2
+    exit 1
+fi
+echo "size budget: x86_64 ${size[x86_64-unknown-linux-musl]} of $budget bytes"
