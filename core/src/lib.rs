@@ -38,7 +38,12 @@
 //!   last line with no newline.
 //! - **Fixed memory.** A [`Parser`] holds a [`LINE_CAPACITY`]-byte buffer for
 //!   a line split between chunks, plus the counts; nothing grows. Counts are
-//!   `u32` and saturate at `u32::MAX`.
+//!   `u32` and saturate at `u32::MAX`. The optional tables have fixed
+//!   capacities and report what did not fit: [`PortCounts`]
+//!   ([`PORT_CAPACITY`] ports), [`Listeners`] ([`LISTENER_CAPACITY`] ports),
+//!   [`PortList`] ([`filter::PORT_RANGES`] ranges).
+//! - **Filters.** A [`Filter`] decides which well-formed rows are counted;
+//!   every row is still validated, so a filter never hides a bad table.
 //! - **No panic.** No public function panics on any input; the crate denies
 //!   `unwrap`, `expect`, `panic!` and unchecked indexing, and forbids `unsafe`.
 //! - **What a count means.** The kernel writes these tables as they are when
@@ -51,12 +56,18 @@
 
 mod counts;
 mod error;
+pub mod filter;
+mod listeners;
 mod parser;
+mod ports;
 mod row;
 mod state;
 
 pub use counts::Counts;
 pub use error::{Error, ErrorKind, Field};
+pub use filter::{Cidr, Filter, FilterError, PortList, StateSet};
+pub use listeners::{LISTENER_CAPACITY, Listener, Listeners};
 pub use parser::{LINE_CAPACITY, Parser};
+pub use ports::{PORT_CAPACITY, PortCounts, Side};
 pub use row::{Family, Row};
 pub use state::TcpState;

@@ -7,9 +7,9 @@
 
 use heapless::Vec;
 
-use crate::Counts;
 use crate::error::{Error, ErrorKind};
 use crate::row::{Family, Row};
+use crate::{Counts, Filter};
 
 /// The longest line accepted, in bytes, without its newline. Kernel rows are
 /// at most about 180 bytes (IPv6, 64-bit pointers); IPv4 rows are padded to
@@ -34,18 +34,26 @@ struct Table {
     /// The number of the line being read (0 before the first byte).
     line: u32,
     family: Option<Family>,
+    filter: Filter,
     counts: Counts,
     error: Option<Error>,
 }
 
 impl Parser {
-    /// A parser that has seen nothing yet.
+    /// A parser that has seen nothing yet and counts every row.
     pub const fn new() -> Parser {
+        Parser::with_filter(Filter::new())
+    }
+
+    /// A parser that counts only the rows `filter` lets through. Every row is
+    /// still checked: a bad row is an error even if the filter would skip it.
+    pub const fn with_filter(filter: Filter) -> Parser {
         Parser {
             carry: Vec::new(),
             table: Table {
                 line: 0,
                 family: None,
+                filter,
                 counts: Counts::new(),
                 error: None,
             },
@@ -55,6 +63,16 @@ impl Parser {
     /// Parses the next `chunk` of the table. A chunk may end anywhere,
     /// including inside a line or a field.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.feed_visit(chunk, &mut |_| {})
+    }
+
+    /// Like [`Parser::feed`], and also shows `visit` every row that passes
+    /// the filter (for per-port or listener tables).
+    pub fn feed_visit(
+        &mut self,
+        chunk: &[u8],
+        visit: &mut impl FnMut(&Row<'_>),
+    ) -> Result<(), Error> {
         if let Some(error) = self.table.error {
             return Err(error);
         }
@@ -64,10 +82,10 @@ impl Parser {
             rest = after.get(1..).unwrap_or_default();
             if self.carry.is_empty() {
                 self.table.line = self.table.line.saturating_add(1);
-                self.table.line(line)?;
+                self.table.line(line, visit)?;
             } else {
                 self.carry_extend(line)?;
-                let result = self.table.line(&self.carry);
+                let result = self.table.line(&self.carry, visit);
                 self.carry.clear();
                 result?;
             }
@@ -78,16 +96,28 @@ impl Parser {
     /// Ends the table: a last line without a newline is parsed here. Returns
     /// the counts, or the first error.
     pub fn finish(mut self) -> Result<Counts, Error> {
+        self.end(&mut |_| {})?;
+        Ok(self.table.counts)
+    }
+
+    /// Ends the input without consuming the parser: parses a last line that
+    /// has no newline (showing its row to `visit`), after which
+    /// [`Parser::family`] and [`Parser::counts`] are final. Feeding after it
+    /// goes on as if that last line had ended with a newline.
+    pub fn end(&mut self, visit: &mut impl FnMut(&Row<'_>)) -> Result<(), Error> {
         if let Some(error) = self.table.error {
             return Err(error);
         }
         if !self.carry.is_empty() {
-            self.table.line(&self.carry)?;
+            let result = self.table.line(&self.carry, visit);
+            self.carry.clear();
+            result?;
         }
-        Ok(self.table.counts)
+        Ok(())
     }
 
-    /// The family of the rows seen so far, or `None` before the first row.
+    /// The family of the rows seen so far, or `None` before the first row
+    /// (final once [`Parser::end`] has run).
     pub fn family(&self) -> Option<Family> {
         self.table.family
     }
@@ -119,7 +149,7 @@ impl Default for Parser {
 
 impl Table {
     /// Handles one complete line, already counted in `self.line`.
-    fn line(&mut self, line: &[u8]) -> Result<(), Error> {
+    fn line(&mut self, line: &[u8], visit: &mut impl FnMut(&Row<'_>)) -> Result<(), Error> {
         if line.len() > LINE_CAPACITY {
             return Err(self.fail(ErrorKind::LineTooLong));
         }
@@ -141,7 +171,10 @@ impl Table {
             }
             Some(_) => {}
         }
-        self.counts.add_code(row.state_code());
+        if self.filter.matches(&row) {
+            self.counts.add_code(row.state_code());
+            visit(&row);
+        }
         Ok(())
     }
 

@@ -70,6 +70,41 @@ impl TcpState {
         }
     }
 
+    /// The state named `name`, case-insensitively, with `-` and `_` alike:
+    /// the kernel's names (`TIME_WAIT`, `FIN_WAIT1`) and the names `ss` and
+    /// netstat use (`time-wait`, `estab`, `fin-wait-1`, `syn-recv`,
+    /// `listening`, `unconn` for `CLOSE`).
+    pub fn from_name(name: &str) -> Option<TcpState> {
+        const ALIASES: [(&str, TcpState); 6] = [
+            ("estab", TcpState::Established),
+            ("fin_wait_1", TcpState::FinWait1),
+            ("fin_wait_2", TcpState::FinWait2),
+            ("listening", TcpState::Listen),
+            ("unconn", TcpState::Close),
+            ("closed", TcpState::Close),
+        ];
+        let same = |candidate: &str| {
+            name.len() == candidate.len()
+                && name.bytes().zip(candidate.bytes()).all(|(a, b)| {
+                    let a = if a == b'-' {
+                        b'_'
+                    } else {
+                        a.to_ascii_lowercase()
+                    };
+                    a == b.to_ascii_lowercase()
+                })
+        };
+        TcpState::ALL
+            .into_iter()
+            .find(|state| same(state.name()))
+            .or_else(|| {
+                ALIASES
+                    .iter()
+                    .find(|(alias, _)| same(alias))
+                    .map(|&(_, s)| s)
+            })
+    }
+
     /// The kernel's code for this state.
     pub const fn code(self) -> u8 {
         self as u8
@@ -116,6 +151,30 @@ mod test {
     fn codes_outside_the_table_are_unknown() {
         for code in [0x00, 0x0C, 0x0D, 0x10, 0xFF] {
             assert_eq!(TcpState::from_code(code), None);
+        }
+    }
+
+    #[test]
+    fn names_parse_in_kernel_and_ss_spellings() {
+        let cases = [
+            ("ESTABLISHED", TcpState::Established),
+            ("established", TcpState::Established),
+            ("estab", TcpState::Established),
+            ("time_wait", TcpState::TimeWait),
+            ("time-wait", TcpState::TimeWait),
+            ("Time-Wait", TcpState::TimeWait),
+            ("fin-wait-1", TcpState::FinWait1),
+            ("fin_wait2", TcpState::FinWait2),
+            ("syn-recv", TcpState::SynRecv),
+            ("listening", TcpState::Listen),
+            ("unconn", TcpState::Close),
+            ("close-wait", TcpState::CloseWait),
+        ];
+        for (name, state) in cases {
+            assert_eq!(TcpState::from_name(name), Some(state), "{name}");
+        }
+        for name in ["", "est", "time wait", "timewait", "established "] {
+            assert_eq!(TcpState::from_name(name), None, "{name:?}");
         }
     }
 

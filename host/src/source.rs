@@ -156,9 +156,8 @@ impl Reader {
             let chunk = self.buffer.get(..n).unwrap_or_default();
             parser.feed(chunk).map_err(ReadError::Parse)?;
         }
-        let family = parser.family();
-        let counts = parser.finish().map_err(ReadError::Parse)?;
-        Ok((family, counts))
+        parser.end(&mut |_| {}).map_err(ReadError::Parse)?;
+        Ok((parser.family(), *parser.counts()))
     }
 }
 

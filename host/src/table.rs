@@ -30,8 +30,8 @@ pub fn write(out: &mut impl Write, tables: &Tables) -> io::Result<()> {
             .map(|(_, n)| digits(n[i - 1]))
             .max()
             .unwrap_or(1);
-        // One column of padding beyond the header, as in `STATE        IPV4`.
-        *width = widest.max(HEADER[i].len() + 1);
+        // One space of padding beyond the widest, as in `STATE        IPV4`.
+        *width = widest.max(HEADER[i].len()) + 1;
     }
     let [w0, w1, w2, w3] = widths;
     let [h0, h1, h2, h3] = HEADER;
