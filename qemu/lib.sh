@@ -1,0 +1,35 @@
+# Sourced by the scripts in qemu/: paths, the arch table, messages.
+# shellcheck shell=bash
+
+QEMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$QEMU_DIR")
+# Downloads and build products; gitignored (/.cache).
+CACHE=${TCPCOUNT_QEMU_CACHE:-$ROOT/.cache/qemu}
+
+note() { echo "qemu: $*" >&2; }
+die() { echo "qemu: error: $*" >&2; exit 1; }
+
+# Names of every arch in qemu/arches.
+arch_names() { awk '!/^#/ && NF { print $1 }' "$QEMU_DIR/arches"; }
+
+# arch_load ARCH: sets the arch's columns of qemu/arches as variables.
+arch_load() {
+    local line
+    line=$(awk -v a="$1" '!/^#/ && $1 == a' "$QEMU_DIR/arches")
+    [ -n "$line" ] || die "unknown arch '$1' (qemu/arches has: $(arch_names | tr '\n' ' '))"
+    # shellcheck disable=SC2034  # used by the sourcing scripts
+    read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB <<<"$line"
+    [ -n "$IMAGE_GLOB" ] || die "qemu/arches: line for $1 has too few columns"
+    ARCH_CACHE=$CACHE/$ARCH
+}
+
+# The scenarios, each with what it needs on the kernel command line. Scenarios
+# with the same needs can share one boot (qemu/run groups them).
+scenario_cmdline() {
+    case $1 in
+        normal | readonly | noproc) echo "" ;;
+        noipv6) echo "ipv6.disable=1" ;;
+        *) die "unknown scenario '$1' (known: normal readonly noproc noipv6)" ;;
+    esac
+}
+ALL_SCENARIOS="normal readonly noproc noipv6"
