@@ -30,7 +30,11 @@ pub fn chunked(data: &[u8]) {
         assert_eq!(family, oracle_family, "family");
         assert_eq!(counts.total(), rows, "total");
         for state in TcpState::ALL {
-            assert_eq!(counts.get(state), expected[usize::from(state.code())], "{state}");
+            assert_eq!(
+                counts.get(state),
+                expected[usize::from(state.code())],
+                "{state}"
+            );
         }
         let unknown: u32 = expected
             .iter()
@@ -47,12 +51,14 @@ type Outcome = Result<(Option<Family>, Counts), Error>;
 fn feed_whole(table: &[u8]) -> Outcome {
     let mut parser = Parser::new();
     parser.feed(table)?;
-    let family = parser.family();
-    Ok((family, parser.finish()?))
+    parser.end(&mut |_| {})?;
+    Ok((parser.family(), *parser.counts()))
 }
 
 fn feed_chunked(table: &[u8], sizes: &[u8]) -> Outcome {
     let mut parser = Parser::new();
+    let mut visited = 0u32;
+    let mut visit = |_: &Row<'_>| visited += 1;
     let mut rest = table;
     for &b in sizes.iter().cycle() {
         if rest.is_empty() {
@@ -61,7 +67,7 @@ fn feed_chunked(table: &[u8], sizes: &[u8]) -> Outcome {
         let len = (usize::from(b & 0x7F) + 1) * if b & 0x80 != 0 { 8 } else { 1 };
         let (chunk, after) = rest.split_at(len.min(rest.len()));
         rest = after;
-        if let Err(error) = parser.feed(chunk) {
+        if let Err(error) = parser.feed_visit(chunk, &mut visit) {
             // After an error, every call returns that error.
             assert_eq!(parser.feed(rest), Err(error), "error did not stick");
             assert_eq!(parser.feed(b""), Err(error), "error did not stick");
@@ -69,8 +75,11 @@ fn feed_chunked(table: &[u8], sizes: &[u8]) -> Outcome {
             return Err(error);
         }
     }
-    let family = parser.family();
-    Ok((family, parser.finish()?))
+    parser.end(&mut visit)?;
+    assert_eq!(visited, parser.counts().total(), "rows shown to visit");
+    // The same once more through `finish`.
+    assert_eq!(parser.clone().finish(), Ok(*parser.counts()));
+    Ok((parser.family(), *parser.counts()))
 }
 
 /// The naive reading: split on newlines, skip the header, take each row's 4th
@@ -104,7 +113,11 @@ pub fn row(data: &[u8]) {
         return;
     };
     let fields = words(data);
-    assert!(fields.len() >= 10, "accepted a row of {} fields", fields.len());
+    assert!(
+        fields.len() >= 10,
+        "accepted a row of {} fields",
+        fields.len()
+    );
     let (local, local_port) = split_colon(fields[1]);
     let (remote, remote_port) = split_colon(fields[2]);
     let (tx, rx) = split_colon(fields[4]);
@@ -114,7 +127,10 @@ pub fn row(data: &[u8]) {
     assert_eq!(u32::from(row.remote_port()), hex(remote_port).unwrap());
     assert_eq!(row.tx_queue(), hex(tx).unwrap());
     assert_eq!(row.rx_queue(), hex(rx).unwrap());
-    let uid = std::str::from_utf8(fields[7]).unwrap().parse::<u32>().unwrap();
+    let uid = std::str::from_utf8(fields[7])
+        .unwrap()
+        .parse::<u32>()
+        .unwrap();
     assert_eq!(row.uid(), uid);
     let family = match local.len() {
         8 => Family::Ipv4,
