@@ -1,0 +1,12 @@
+# Real kernels (issue 5): tcpcount in a BusyBox-only initramfs, booted on
+# Debian's own x86_64 and arm64 kernels under QEMU (TCG), compared with
+# busybox netstat -ant in the same guest; also with ipv6.disable=1, without
+# /proc, and on a read-only root. See docs/qemu.md. Prints per-boot times.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# qemu-system-* from bookworm; apt removes a qemu-utils from bookworm-backports
+# if one is installed (the version skew forbids both; nothing here uses it).
+# cpio packs the initramfs; the keyring signs the private apt state.
+scripts/apt-install qemu-system-x86 qemu-system-arm cpio debian-archive-keyring
+# qemu/run adds the Rust targets of qemu/arches (rustup target add).
+qemu/run
