@@ -5,7 +5,8 @@
 
 use std::fs;
 
-use tcpcount::source::Reader;
+use tcpcount::source::{Reader, Source};
+use tcpcount::{Format, format};
 use tcpcount_tests::{
     by_name, captures, feed_chunks, feed_whole, naive_count, root, ss_counts, tables,
     with_snapshots,
@@ -85,11 +86,11 @@ fn table_of_each_capture() {
     with_snapshots(|| {
         insta::glob!("../fixtures", "*/tcp", |tcp| {
             let dir = tcp.parent().expect("capture dir");
-            let tables = Reader::new()
-                .files(&tables(dir))
+            let sample = Reader::default()
+                .sample(&Source::Files(tables(dir)), None)
                 .expect("a real capture parses");
             let mut out = Vec::new();
-            tcpcount::table::write(&mut out, &tables).expect("write to memory");
+            format::write(&mut out, Format::Table, &sample, false).expect("write to memory");
             insta::assert_snapshot!(String::from_utf8(out).expect("ASCII table"));
         });
     });
@@ -113,8 +114,8 @@ fn error_of_each_bad_table() {
 #[test]
 fn host_reports_a_bad_table_with_its_path_and_line() {
     let path = root().join("fixtures/bad/bad-hex-state");
-    let failure = Reader::new()
-        .files(std::slice::from_ref(&path))
+    let failure = Reader::default()
+        .sample(&Source::Files(vec![path.clone()]), None)
         .unwrap_err();
     assert_eq!(
         failure.to_string(),

@@ -1,18 +1,17 @@
-//! Where tables come from: this machine's `/proc/net/tcp{,6}` or files named
-//! on the command line, read through one fixed buffer into the core parser.
-//! A missing `/proc/net/tcp6` is normal (a kernel without IPv6); a missing
-//! `/proc` gets a hint to mount it. Every failure names its path and, for a
-//! parse error, the line.
+//! Where tables come from: this machine's `/proc/net/tcp{,6}` (or another
+//! process's, or another procfs mount's) or files named on the command line,
+//! read through one fixed buffer into the core parser. A missing
+//! `/proc/net/tcp6` is normal (a kernel without IPv6); a missing `/proc` gets
+//! a hint to mount it. Every failure names its path and, for a parse error,
+//! the line.
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use tcpcount_core::{Counts, Family, Parser};
-
-/// The directory of this machine's tables.
-pub const PROC_NET: &str = "/proc/net";
+use tcpcount_core::{Counts, Family, Filter, Listeners, Parser, PortCounts, Row, Side};
 
 /// Size of the one read buffer. A larger read lets the kernel format more of
 /// the table in one go, which on a busy machine means fewer rows moved or
@@ -37,17 +36,71 @@ impl Tables {
     }
 }
 
+/// One reading of the tables, with what the options asked for besides the
+/// counts.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// When the reading started.
+    pub time: SystemTime,
+    /// Where the tables came from (a directory, or the files).
+    pub source: String,
+    /// The per-state counts.
+    pub tables: Tables,
+    /// Per-port counts, with `--per-port`.
+    pub ports: Option<Box<PortCounts>>,
+    /// Listening ports, with `--listeners`.
+    pub listeners: Option<Box<Listeners>>,
+}
+
+/// Where to read tables from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// `PROC/net/tcp{,6}` or, with a pid, `PROC/PID/net/tcp{,6}`.
+    Live {
+        /// Where procfs is mounted.
+        proc_root: PathBuf,
+        /// Whose network namespace.
+        pid: Option<u32>,
+    },
+    /// Captured tables (`-` is standard input).
+    Files(Vec<PathBuf>),
+}
+
+impl Source {
+    fn describe(&self) -> String {
+        match self {
+            Source::Live { proc_root, pid } => net_dir(proc_root, *pid).display().to_string(),
+            Source::Files(files) => files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+fn net_dir(proc_root: &Path, pid: Option<u32>) -> PathBuf {
+    match pid {
+        Some(pid) => proc_root.join(pid.to_string()).join("net"),
+        None => proc_root.join("net"),
+    }
+}
+
 /// Why tcpcount could not give a count.
 #[derive(Debug)]
 pub enum Failure {
-    /// `/proc` is not mounted here.
-    ProcNotMounted,
+    /// No procfs is mounted at this directory.
+    ProcNotMounted(PathBuf),
+    /// `--pid` names no process.
+    NoSuchProcess(u32),
     /// A file could not be opened or read.
     Io(PathBuf, io::Error),
     /// A file is not a well-formed table.
     Parse(PathBuf, tcpcount_core::Error),
-    /// Writing the result failed.
+    /// Writing the result to standard output failed.
     Stdout(io::Error),
+    /// Writing the result to `--output` failed (the previous file is intact).
+    Output(PathBuf, io::Error),
 }
 
 impl Failure {
@@ -65,10 +118,16 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::ProcNotMounted => {
+            Failure::ProcNotMounted(root) if root == Path::new("/proc") => {
                 f.write_str("/proc is not mounted; mount it with: mount -t proc proc /proc")
             }
-            Failure::Io(path, error) => write!(f, "{}: {}", path.display(), error),
+            Failure::ProcNotMounted(root) => {
+                write!(f, "{}: no procfs mounted there", root.display())
+            }
+            Failure::NoSuchProcess(pid) => write!(f, "--pid {pid}: no such process"),
+            Failure::Io(path, error) | Failure::Output(path, error) => {
+                write!(f, "{}: {}", path.display(), error)
+            }
             Failure::Parse(path, error) => write!(f, "{}: {}", path.display(), error),
             Failure::Stdout(error) => write!(f, "stdout: {error}"),
         }
@@ -77,65 +136,122 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// Reads tables through one buffer, allocated once.
+/// What to collect besides the per-state counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wanted {
+    /// Per-port counts grouped by this side.
+    pub per_port: Option<Side>,
+    /// The listener view.
+    pub listeners: bool,
+}
+
+/// Reads tables through one buffer, allocated once and reused, as are the
+/// per-port and listener tables.
 pub struct Reader {
     buffer: Box<[u8]>,
+    filter: Filter,
+    wanted: Wanted,
 }
 
 impl Default for Reader {
     fn default() -> Reader {
-        Reader::new()
+        Reader::new(Filter::new(), Wanted::default())
     }
 }
 
 impl Reader {
-    /// A reader with a [`BUFFER_SIZE`] buffer.
-    pub fn new() -> Reader {
+    /// A reader with a [`BUFFER_SIZE`] buffer that counts what `filter` lets
+    /// through.
+    pub fn new(filter: Filter, wanted: Wanted) -> Reader {
         Reader {
             buffer: vec![0; BUFFER_SIZE].into_boxed_slice(),
+            filter,
+            wanted,
         }
     }
 
-    /// Counts `DIR/tcp` and `DIR/tcp6`; a missing `tcp6` counts as empty.
-    pub fn live(&mut self, dir: impl AsRef<Path>) -> Result<Tables, Failure> {
-        let dir = dir.as_ref();
-        let tcp = dir.join("tcp");
-        let ipv4 = match self.count_path(&tcp) {
-            Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound && !proc_mounted(dir) => {
-                return Err(Failure::ProcNotMounted);
-            }
-            other => other?.1,
-        };
-        let tcp6 = dir.join("tcp6");
-        let ipv6 = match self.count_path(&tcp6) {
-            Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound => Counts::new(),
-            other => other?.1,
-        };
-        Ok(Tables { ipv4, ipv6 })
+    /// Takes one sample from `source`. `reuse` may hold the previous sample,
+    /// whose tables are cleared and refilled instead of allocated again.
+    pub fn sample(&mut self, source: &Source, reuse: Option<Sample>) -> Result<Sample, Failure> {
+        let mut sample = reuse.unwrap_or_else(|| Sample {
+            time: SystemTime::now(),
+            source: source.describe(),
+            tables: Tables::default(),
+            ports: self
+                .wanted
+                .per_port
+                .map(|side| Box::new(PortCounts::new(side))),
+            listeners: self.wanted.listeners.then(|| Box::new(Listeners::new())),
+        });
+        sample.time = SystemTime::now();
+        sample.tables = Tables::default();
+        if let Some(ports) = &mut sample.ports {
+            **ports = PortCounts::new(ports.side());
+        }
+        if let Some(listeners) = &mut sample.listeners {
+            **listeners = Listeners::new();
+        }
+        match source {
+            Source::Live { proc_root, pid } => self.live(proc_root, *pid, &mut sample)?,
+            Source::Files(files) => self.files(files, &mut sample)?,
+        }
+        Ok(sample)
     }
 
-    /// Counts captured tables; each one's family comes from its rows, and a
-    /// table with no rows adds nothing. `-` is standard input.
-    pub fn files(&mut self, paths: &[PathBuf]) -> Result<Tables, Failure> {
-        let mut tables = Tables::default();
+    fn live(
+        &mut self,
+        proc_root: &Path,
+        pid: Option<u32>,
+        sample: &mut Sample,
+    ) -> Result<(), Failure> {
+        let dir = net_dir(proc_root, pid);
+        if self.filter.family != Some(Family::Ipv6) {
+            match self.count_path(&dir.join("tcp"), sample) {
+                Ok((_, counts)) => sample.tables.ipv4 = counts,
+                Err(failure) if is_not_found(&failure) => {
+                    return Err(why_missing(proc_root, pid).unwrap_or(failure));
+                }
+                Err(failure) => return Err(failure),
+            }
+        }
+        if self.filter.family != Some(Family::Ipv4) {
+            match self.count_path(&dir.join("tcp6"), sample) {
+                Ok((_, counts)) => sample.tables.ipv6 = counts,
+                // No tcp6 in a mounted procfs: a kernel without IPv6.
+                Err(failure) if is_not_found(&failure) => {
+                    if let Some(reason) = why_missing(proc_root, pid) {
+                        return Err(reason);
+                    }
+                }
+                Err(failure) => return Err(failure),
+            }
+        }
+        Ok(())
+    }
+
+    fn files(&mut self, paths: &[PathBuf], sample: &mut Sample) -> Result<(), Failure> {
         for path in paths {
-            let (family, counts) = self.count_path(path)?;
+            let (family, counts) = self.count_path(path, sample)?;
             match family {
-                Some(Family::Ipv4) => tables.ipv4 += counts,
-                Some(Family::Ipv6) => tables.ipv6 += counts,
+                Some(Family::Ipv4) => sample.tables.ipv4 += counts,
+                Some(Family::Ipv6) => sample.tables.ipv6 += counts,
                 None => {}
             }
         }
-        Ok(tables)
+        Ok(())
     }
 
-    fn count_path(&mut self, path: &Path) -> Result<(Option<Family>, Counts), Failure> {
+    fn count_path(
+        &mut self,
+        path: &Path,
+        sample: &mut Sample,
+    ) -> Result<(Option<Family>, Counts), Failure> {
         let result = if path.as_os_str() == "-" {
-            self.count(io::stdin().lock())
+            self.count(io::stdin().lock(), sample)
         } else {
             File::open(path)
                 .map_err(ReadError::Io)
-                .and_then(|file| self.count(file))
+                .and_then(|file| self.count(file, sample))
         };
         result.map_err(|e| match e {
             ReadError::Io(e) => Failure::Io(path.to_owned(), e),
@@ -143,9 +259,23 @@ impl Reader {
         })
     }
 
-    /// Feeds everything `input` yields to a new parser.
-    pub fn count(&mut self, mut input: impl Read) -> Result<(Option<Family>, Counts), ReadError> {
-        let mut parser = Parser::new();
+    /// Feeds everything `input` yields to a new parser, showing the rows that
+    /// pass the filter to the sample's per-port and listener tables.
+    fn count(
+        &mut self,
+        mut input: impl Read,
+        sample: &mut Sample,
+    ) -> Result<(Option<Family>, Counts), ReadError> {
+        let mut parser = Parser::with_filter(self.filter.clone());
+        let (ports, listeners) = (&mut sample.ports, &mut sample.listeners);
+        let mut visit = |row: &Row<'_>| {
+            if let Some(ports) = ports {
+                ports.add(row);
+            }
+            if let Some(listeners) = listeners {
+                listeners.add(row);
+            }
+        };
         loop {
             let n = match input.read(&mut self.buffer) {
                 Ok(0) => break,
@@ -154,24 +284,32 @@ impl Reader {
                 Err(e) => return Err(ReadError::Io(e)),
             };
             let chunk = self.buffer.get(..n).unwrap_or_default();
-            parser.feed(chunk).map_err(ReadError::Parse)?;
+            parser
+                .feed_visit(chunk, &mut visit)
+                .map_err(ReadError::Parse)?;
         }
-        parser.end(&mut |_| {}).map_err(ReadError::Parse)?;
+        parser.end(&mut visit).map_err(ReadError::Parse)?;
         Ok((parser.family(), *parser.counts()))
     }
 }
 
-/// Why one input could not be counted.
-#[derive(Debug)]
-pub enum ReadError {
-    /// `read()` failed.
-    Io(io::Error),
-    /// The bytes are not a well-formed table.
-    Parse(tcpcount_core::Error),
+fn is_not_found(failure: &Failure) -> bool {
+    matches!(failure, Failure::Io(_, e) if e.kind() == io::ErrorKind::NotFound)
 }
 
-/// `/proc/self` exists wherever procfs is mounted on `/proc`.
-fn proc_mounted(dir: &Path) -> bool {
-    let proc_root = dir.parent().unwrap_or(dir);
-    proc_root.join("self").exists()
+/// Why a table is missing, when the reason is not the table itself: no
+/// procfs at `proc_root`, or no such process.
+fn why_missing(proc_root: &Path, pid: Option<u32>) -> Option<Failure> {
+    if !proc_root.join("self").exists() {
+        return Some(Failure::ProcNotMounted(proc_root.to_owned()));
+    }
+    let pid = pid?;
+    (!proc_root.join(pid.to_string()).exists()).then_some(Failure::NoSuchProcess(pid))
+}
+
+/// Why one input could not be counted.
+#[derive(Debug)]
+enum ReadError {
+    Io(io::Error),
+    Parse(tcpcount_core::Error),
 }

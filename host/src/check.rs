@@ -1,0 +1,233 @@
+//! Check mode for Nagios, Icinga, Zabbix and other monitoring-plugin hosts:
+//! `--warn` and `--crit` take `KEY=FIGURE,...` where KEY is a state name (as
+//! for `--state`), `total` or `unknown`, and a count greater than its figure
+//! trips the threshold. The result is one status line with performance data
+//! and the plugin exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as the
+//! monitoring-plugins development guidelines ask.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use tcpcount_core::{Counts, TcpState};
+
+/// A plugin's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Status {
+    /// Every count within its thresholds.
+    Ok = 0,
+    /// A count above its `--warn` figure.
+    Warning = 1,
+    /// A count above its `--crit` figure.
+    Critical = 2,
+    /// The tables could not be read.
+    Unknown = 3,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Ok => "OK",
+            Status::Warning => "WARNING",
+            Status::Critical => "CRITICAL",
+            Status::Unknown => "UNKNOWN",
+        })
+    }
+}
+
+/// What a threshold applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// One state's count.
+    State(TcpState),
+    /// Sockets whose state code is unknown.
+    Unknown,
+    /// All sockets.
+    Total,
+}
+
+impl Key {
+    fn label(self) -> String {
+        match self {
+            Key::State(state) => state.name().to_ascii_lowercase(),
+            Key::Unknown => "unknown".to_owned(),
+            Key::Total => "total".to_owned(),
+        }
+    }
+
+    fn count(self, counts: &Counts) -> u32 {
+        match self {
+            Key::State(state) => counts.get(state),
+            Key::Unknown => counts.unknown(),
+            Key::Total => counts.total(),
+        }
+    }
+}
+
+/// `time_wait=5000,total=20000`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Thresholds(Vec<(Key, u32)>);
+
+impl Thresholds {
+    /// Parses `KEY=FIGURE,...`.
+    pub fn parse(spec: &str) -> Result<Thresholds, String> {
+        let mut list = Vec::new();
+        for item in spec.split(',') {
+            let (key, figure) = item
+                .split_once('=')
+                .ok_or_else(|| format!("{item:?}: expected KEY=FIGURE"))?;
+            let key = match key.trim().to_ascii_lowercase().as_str() {
+                "total" => Key::Total,
+                "unknown" => Key::Unknown,
+                name => Key::State(
+                    TcpState::from_name(name)
+                        .ok_or_else(|| format!("{key:?}: not a state, total or unknown"))?,
+                ),
+            };
+            let figure = figure
+                .trim()
+                .parse()
+                .map_err(|_| format!("{figure:?}: expected a whole number"))?;
+            list.push((key, figure));
+        }
+        Ok(Thresholds(list))
+    }
+
+    fn get(&self, key: Key) -> Option<u32> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, f)| f)
+    }
+}
+
+/// Writes the status line for `counts` and returns the status.
+pub fn report(
+    out: &mut impl Write,
+    counts: &Counts,
+    warn: Option<&Thresholds>,
+    crit: Option<&Thresholds>,
+) -> io::Result<Status> {
+    let empty = Thresholds::default();
+    let (warn, crit) = (warn.unwrap_or(&empty), crit.unwrap_or(&empty));
+    let mut keys: Vec<Key> = TcpState::ALL.iter().map(|&s| Key::State(s)).collect();
+    keys.push(Key::Unknown);
+    keys.push(Key::Total);
+
+    let mut status = Status::Ok;
+    let mut tripped = Vec::new();
+    for &key in &keys {
+        let count = key.count(counts);
+        if let Some(figure) = crit.get(key).filter(|&f| count > f) {
+            status = status.max(Status::Critical);
+            tripped.push(format!("{}={count} > {figure}", key.label()));
+        } else if let Some(figure) = warn.get(key).filter(|&f| count > f) {
+            status = status.max(Status::Warning);
+            tripped.push(format!("{}={count} > {figure}", key.label()));
+        }
+    }
+    let summary = if tripped.is_empty() {
+        format!(
+            "{} sockets, {} established, {} time_wait",
+            counts.total(),
+            counts.get(TcpState::Established),
+            counts.get(TcpState::TimeWait)
+        )
+    } else {
+        format!("{} ({} sockets)", tripped.join(", "), counts.total())
+    };
+    let perfdata: Vec<String> = keys
+        .iter()
+        .map(|&key| {
+            let figure = |t: &Thresholds| t.get(key).map(|f| f.to_string()).unwrap_or_default();
+            format!(
+                "{}={};{};{};0",
+                key.label(),
+                key.count(counts),
+                figure(warn),
+                figure(crit)
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "TCPCOUNT {status} - {summary} | {}",
+        perfdata.join(" ")
+    )?;
+    Ok(status)
+}
+
+/// Writes the UNKNOWN line for a failure.
+pub fn report_unknown(out: &mut impl Write, why: &dyn fmt::Display) -> io::Result<Status> {
+    writeln!(out, "TCPCOUNT UNKNOWN - {why}")?;
+    Ok(Status::Unknown)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn counts(established: u32, time_wait: u32) -> Counts {
+        let mut counts = Counts::new();
+        (0..established).for_each(|_| counts.add_code(0x01));
+        (0..time_wait).for_each(|_| counts.add_code(0x06));
+        counts
+    }
+
+    fn status(counts: &Counts, warn: &str, crit: &str) -> (Status, String) {
+        let (warn, crit) = (
+            Thresholds::parse(warn).unwrap(),
+            Thresholds::parse(crit).unwrap(),
+        );
+        let mut out = Vec::new();
+        let status = report(&mut out, counts, Some(&warn), Some(&crit)).unwrap();
+        (status, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn thresholds_trip_above_their_figure() {
+        let c = counts(10, 6);
+        assert_eq!(status(&c, "time_wait=6", "total=16").0, Status::Ok);
+        assert_eq!(status(&c, "time-wait=5", "total=16").0, Status::Warning);
+        assert_eq!(status(&c, "time_wait=5", "total=15").0, Status::Critical);
+        assert_eq!(status(&c, "estab=100", "ESTABLISHED=9").0, Status::Critical);
+    }
+
+    #[test]
+    fn status_line_has_perfdata_for_every_state() {
+        let (status, line) = status(
+            &counts(23, 6),
+            "time_wait=5000",
+            "time_wait=20000,total=20000",
+        );
+        assert_eq!(status, Status::Ok);
+        assert!(
+            line.starts_with(
+                "TCPCOUNT OK - 29 sockets, 23 established, 6 time_wait | established=23;;;0 "
+            ),
+            "{line}"
+        );
+        assert!(line.contains(" time_wait=6;5000;20000;0 "), "{line}");
+        assert!(
+            line.trim_end()
+                .ends_with(" unknown=0;;;0 total=29;;20000;0"),
+            "{line}"
+        );
+        assert_eq!(line.matches('=').count(), 13);
+    }
+
+    #[test]
+    fn bad_specs_are_refused() {
+        for spec in [
+            "",
+            "time_wait",
+            "bogus=1",
+            "total=-1",
+            "total=x",
+            "total=1,",
+        ] {
+            assert!(Thresholds::parse(spec).is_err(), "{spec:?}");
+        }
+    }
+}
