@@ -1,0 +1,229 @@
+//! The monitoring side of the binary: check-mode exit codes, --interval with
+//! a clean stop on SIGTERM, and --output replacing its file atomically (the
+//! old file intact when the directory is read-only or full; those two need
+//! root for a private tmpfs mount).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_tcpcount")
+}
+
+fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("tcpcount runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_mode_exit_codes() {
+    let tcp = fixture("all-states/tcp");
+    // all-states/tcp: 34 sockets, 2 TIME_WAIT, 11 ESTABLISHED.
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &["--warn", "time_wait=2", "--crit", "total=34"],
+            0,
+            "TCPCOUNT OK - 34 sockets",
+        ),
+        (
+            &["--warn", "time_wait=1", "--crit", "total=34"],
+            1,
+            "TCPCOUNT WARNING - time_wait=2 > 1",
+        ),
+        (
+            &["--warn", "time_wait=1", "--crit", "estab=10"],
+            2,
+            "TCPCOUNT CRITICAL - established=11 > 10",
+        ),
+        (&["--crit", "total=100"], 0, "TCPCOUNT OK"),
+        (&["--warn", "bogus=1"], 3, ""),
+        (&["--warn", "total=1", "--no-such-flag"], 3, ""),
+    ];
+    for (args, code, start) in cases {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push(&tcp);
+        let out = run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).starts_with(start),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
+    }
+    let unreadable = run(&["--warn", "total=1", "/nonexistent/tcp"]);
+    assert_eq!(unreadable.status.code(), Some(3));
+    assert_eq!(
+        text(&unreadable.stdout),
+        "TCPCOUNT UNKNOWN - /nonexistent/tcp: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn interval_stops_cleanly_on_sigterm_after_a_complete_record() {
+    let mut child = Command::new(bin())
+        .args(["-f", "json", "-i", "0.05"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("tcpcount runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    for _ in 0..3 {
+        let line = lines.next().expect("a record").expect("readable");
+        assert!(
+            line.starts_with("{\"time\":") && line.ends_with('}'),
+            "{line}"
+        );
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tcpcount did not stop within 5 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "a requested stop is a clean exit");
+    for line in lines {
+        let line = line.expect("readable");
+        assert!(
+            line.starts_with('{') && line.ends_with('}'),
+            "torn record: {line}"
+        );
+    }
+}
+
+#[test]
+fn count_repeats_and_each_table_carries_its_time() {
+    let out = run(&["-n", "2", "-i", "0.01", &fixture("all-states/tcp")]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches("TIME ").count(), 2, "{stdout}");
+    assert_eq!(stdout.matches("\nTOTAL ").count(), 2, "{stdout}");
+}
+
+#[test]
+fn output_replaces_the_file_atomically() {
+    let dir = std::env::temp_dir().join(format!("tcpcount-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("tcp.prom");
+    std::fs::write(&file, "old\n").expect("old file");
+    let out = run(&[
+        "-f",
+        "prometheus",
+        "-o",
+        file.to_str().expect("UTF-8"),
+        &fixture("all-states/tcp"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(&file).expect("new file");
+    assert!(written.starts_with("# HELP node_tcp_connection_states"));
+    assert_eq!(leftovers(&dir), ["tcp.prom"]);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("readable dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Runs `script` with `$D` a fresh small tmpfs in a private mount namespace.
+fn in_private_tmpfs(script: &str) -> Output {
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "tcpcount-tmpfs-{}-{}",
+        std::process::id(),
+        script.len()
+    ));
+    std::fs::create_dir_all(&dir).expect("mount point");
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-euc"])
+        .arg(format!(
+            "D={}; BIN={}; FIX={}; mount -t tmpfs -o size=256k tmpfs \"$D\"; {script}",
+            dir.display(),
+            bin(),
+            fixture("all-states/tcp")
+        ))
+        .output()
+        .expect("unshare runs");
+    let _ = std::fs::remove_dir(&dir);
+    out
+}
+
+#[test]
+fn output_keeps_the_old_file_when_the_directory_is_read_only_or_full() {
+    if !is_root() && std::env::var_os("TCPCOUNT_SKIP_ROOT_TESTS").is_some() {
+        eprintln!("skipped: needs root for a private tmpfs");
+        return;
+    }
+    let read_only = in_private_tmpfs(
+        "echo old > $D/out; mount -o remount,ro $D; \
+         if $BIN -o $D/out $FIX 2>$D/../err-ro-$$; then echo rc=0; else echo rc=$?; fi; \
+         cat $D/out; ls -A $D; cat $D/../err-ro-$$; rm -f $D/../err-ro-$$",
+    );
+    let report = text(&read_only.stdout);
+    assert!(
+        read_only.status.success(),
+        "{report}{}",
+        text(&read_only.stderr)
+    );
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.first(), Some(&"rc=1"), "{report}");
+    assert_eq!(lines.get(1), Some(&"old"), "old file intact: {report}");
+    assert_eq!(lines.get(2), Some(&"out"), "no temporary left: {report}");
+    assert!(
+        lines
+            .get(3)
+            .is_some_and(|l| l.starts_with("tcpcount: ") && l.contains("Read-only file system")),
+        "{report}"
+    );
+
+    let full = in_private_tmpfs(
+        "echo old > $D/out; dd if=/dev/zero of=$D/filler bs=4k 2>/dev/null || true; \
+         if $BIN -f json -o $D/out $FIX 2>/dev/null; then echo rc=0; else echo rc=$?; fi; \
+         cat $D/out; ls -A $D",
+    );
+    let report = text(&full.stdout);
+    assert!(full.status.success(), "{report}{}", text(&full.stderr));
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines, ["rc=1", "old", "filler", "out"], "{report}");
+}
