@@ -18,9 +18,14 @@ arch_load() {
     line=$(awk -v a="$1" '!/^#/ && $1 == a' "$QEMU_DIR/arches")
     [ -n "$line" ] || die "unknown arch '$1' (qemu/arches has: $(arch_names | tr '\n' ' '))"
     # shellcheck disable=SC2034  # used by the sourcing scripts
-    read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB <<<"$line"
-    [ -n "$IMAGE_GLOB" ] || die "qemu/arches: line for $1 has too few columns"
+    read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB KERNEL_BOOT <<<"$line"
+    [ -n "$KERNEL_BOOT" ] || die "qemu/arches: line for $1 has too few columns"
     ARCH_CACHE=$CACHE/$ARCH
+    case $KERNEL_BOOT in
+        image) KERNEL=$ARCH_CACHE/vmlinuz ;;
+        pvh) KERNEL=$ARCH_CACHE/vmlinux ;;
+        *) die "qemu/arches: $ARCH: boot is '$KERNEL_BOOT', want image or pvh" ;;
+    esac
 }
 
 # The scenarios, each with what it needs on the kernel command line. Scenarios

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # qemu-system-* from bookworm; apt removes a qemu-utils from bookworm-backports
 # if one is installed (the version skew forbids both; nothing here uses it).
-# cpio packs the initramfs; the keyring signs the private apt state.
-scripts/apt-install qemu-system-x86 qemu-system-arm cpio debian-archive-keyring
+# cpio packs the initramfs; xz unpacks the x86_64 vmlinux for a PVH boot; the
+# keyring verifies the private apt state.
+scripts/apt-install qemu-system-x86 qemu-system-arm cpio xz-utils debian-archive-keyring
 # qemu/run adds the Rust targets of qemu/arches (rustup target add).
 qemu/run
