@@ -21,9 +21,27 @@ const FORMATS: [(Format, &str); 4] = [
 ];
 
 const VIEWS: [(&str, Wanted); 3] = [
-    ("counts", Wanted { per_port: None, listeners: false }),
-    ("per-port", Wanted { per_port: Some(Side::Local), listeners: false }),
-    ("listeners", Wanted { per_port: None, listeners: true }),
+    (
+        "counts",
+        Wanted {
+            per_port: None,
+            listeners: false,
+        },
+    ),
+    (
+        "per-port",
+        Wanted {
+            per_port: Some(Side::Local),
+            listeners: false,
+        },
+    ),
+    (
+        "listeners",
+        Wanted {
+            per_port: None,
+            listeners: true,
+        },
+    ),
 ];
 
 /// A sample of `dir` at a fixed time, with its source named relatively.
@@ -32,7 +50,11 @@ fn sample(dir: &std::path::Path, wanted: Wanted) -> Sample {
         .sample(&Source::Files(tables(dir)), None)
         .expect("a real capture parses");
     sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = dir.strip_prefix(root()).expect("inside the repo").display().to_string();
+    sample.source = dir
+        .strip_prefix(root())
+        .expect("inside the repo")
+        .display()
+        .to_string();
     sample
 }
 
@@ -46,7 +68,11 @@ fn render(format: Format, sample: &Sample) -> String {
 fn every_format_of_every_capture() {
     with_snapshots(|| {
         for dir in captures() {
-            let name = dir.file_name().expect("dir name").to_string_lossy().into_owned();
+            let name = dir
+                .file_name()
+                .expect("dir name")
+                .to_string_lossy()
+                .into_owned();
             for (view, wanted) in VIEWS {
                 for (format, format_name) in FORMATS {
                     let text = render(format, &sample(&dir, wanted));
@@ -64,7 +90,9 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         for (_, wanted) in VIEWS {
             let sample = sample(&dir, wanted);
             let expected_total = sample.tables.total().total();
-            for (format, format_name) in [(Format::Json, "json"), (Format::Prometheus, "prometheus")] {
+            for (format, format_name) in
+                [(Format::Json, "json"), (Format::Prometheus, "prometheus")]
+            {
                 let text = render(format, &sample);
                 documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
             }
@@ -85,6 +113,10 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         .expect("write documents");
     let out = child.wait_with_output().expect("python3 finishes");
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(report.contains("documents read: "), "{report}");
 }

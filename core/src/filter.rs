@@ -12,7 +12,7 @@ use core::net::IpAddr;
 
 use heapless::Vec;
 
-use crate::{Family, Row, TcpState};
+use crate::{Family, TcpSocket, TcpState};
 
 /// The most ranges one port list holds.
 pub const PORT_RANGES: usize = 32;
@@ -49,7 +49,7 @@ impl Filter {
     }
 
     /// Whether `row` passes every restriction.
-    pub fn matches(&self, row: &Row<'_>) -> bool {
+    pub fn matches(&self, row: &impl TcpSocket) -> bool {
         self.family.is_none_or(|f| f == row.family())
             && self
                 .states
@@ -117,6 +117,12 @@ impl StateSet {
     /// Adds `state`.
     pub fn insert(&mut self, state: TcpState) {
         self.bits |= 1 << state.code();
+    }
+
+    /// Bit `code` set for each state in the set: the layout of inet_diag's
+    /// `idiag_states`.
+    pub fn mask(&self) -> u32 {
+        u32::from(self.bits)
     }
 
     /// Whether the state with this code is in the set.
@@ -233,6 +239,7 @@ fn prefix_eq(a: u128, b: u128, bits: u8) -> bool {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::Row;
 
     #[test]
     fn test_state_lists_take_kernel_and_ss_names() {

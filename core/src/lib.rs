@@ -61,6 +61,7 @@ mod listeners;
 mod parser;
 mod ports;
 mod row;
+mod socket;
 mod state;
 
 pub use counts::Counts;
@@ -70,4 +71,5 @@ pub use listeners::{LISTENER_CAPACITY, Listener, Listeners};
 pub use parser::{LINE_CAPACITY, Parser};
 pub use ports::{PORT_CAPACITY, PortCounts, Side};
 pub use row::{Family, Row};
+pub use socket::{Socket, TcpSocket};
 pub use state::TcpState;

@@ -10,7 +10,7 @@
 
 use heapless::index_map::FnvIndexMap;
 
-use crate::{Family, Row, TcpState};
+use crate::{Family, TcpSocket, TcpState};
 
 /// The default capacity of [`Listeners`].
 pub const LISTENER_CAPACITY: usize = 256;
@@ -26,6 +26,9 @@ pub struct Listener {
     pub accept_queue: u32,
     /// `ESTABLISHED` rows whose local port is this port.
     pub established: u32,
+    /// The backlog limit (largest over the sockets), where the source gives
+    /// it: netlink does, /proc does not.
+    pub backlog_limit: Option<u32>,
 }
 
 /// Listening ports by (family, port).
@@ -52,18 +55,20 @@ impl<const N: usize> Listeners<N> {
 
     /// Takes a `LISTEN` row as a listener, an `ESTABLISHED` row as one of a
     /// known listener's connections, and ignores other rows.
-    pub fn add(&mut self, row: &Row<'_>) {
+    pub fn add(&mut self, row: &impl TcpSocket) {
         let key = (row.family(), row.local_port());
-        match row.state() {
+        match TcpState::from_code(row.state_code()) {
             Some(TcpState::Listen) => {
                 if let Some(listener) = self.ports.get_mut(&key) {
                     listener.sockets = listener.sockets.saturating_add(1);
                     listener.accept_queue = listener.accept_queue.saturating_add(row.rx_queue());
+                    listener.backlog_limit = listener.backlog_limit.max(row.backlog_limit());
                 } else {
                     let listener = Listener {
                         sockets: 1,
                         accept_queue: row.rx_queue(),
                         established: 0,
+                        backlog_limit: row.backlog_limit(),
                     };
                     if self.ports.insert(key, listener).is_err() {
                         self.left_out = self.left_out.saturating_add(1);
@@ -95,6 +100,7 @@ impl<const N: usize> Listeners<N> {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::Row;
 
     fn line(local: u16, state: u8, rx: u32) -> std::string::String {
         format!(
@@ -127,7 +133,8 @@ mod test {
                     Listener {
                         sockets: 2,
                         accept_queue: 5,
-                        established: 2
+                        established: 2,
+                        backlog_limit: None,
                     }
                 ),
                 (
@@ -136,7 +143,8 @@ mod test {
                     Listener {
                         sockets: 1,
                         accept_queue: 0,
-                        established: 0
+                        established: 0,
+                        backlog_limit: None,
                     }
                 ),
             ]

@@ -7,7 +7,7 @@
 
 use heapless::index_map::FnvIndexMap;
 
-use crate::{Counts, Row};
+use crate::{Counts, TcpSocket};
 
 /// Which end of a connection to group by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl<const N: usize> PortCounts<N> {
     }
 
     /// Counts `row` under its port.
-    pub fn add(&mut self, row: &Row<'_>) {
+    pub fn add(&mut self, row: &impl TcpSocket) {
         let port = match self.side {
             Side::Local => row.local_port(),
             Side::Remote => row.remote_port(),
@@ -92,6 +92,7 @@ impl<const N: usize> PortCounts<N> {
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::Row;
     use crate::TcpState;
 
     fn row_line(local: u16, remote: u16, state: u8) -> std::string::String {

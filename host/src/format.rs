@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use tcpcount_core::{Counts, Family, PortCounts, Side, TcpState};
+use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side, TcpState};
 
 use crate::time::{rfc3339, unix_seconds};
 use crate::{Format, Sample};
@@ -58,28 +58,7 @@ fn table(out: &mut impl Write, sample: &Sample, timed: bool) -> io::Result<()> {
     if let Some(ports) = &sample.ports {
         port_table(out, ports)?;
     } else if let Some(listeners) = &sample.listeners {
-        let mut rows =
-            vec![["FAMILY", "PORT", "SOCKETS", "ACCEPT_QUEUE", "ESTABLISHED"].map(String::from)];
-        let mut sorted: Vec<_> = listeners.iter().collect();
-        sorted.sort_unstable_by_key(|&(family, port, _)| (port, family_name(family)));
-        for (family, port, l) in sorted {
-            rows.push([
-                family_name(family).to_owned(),
-                port.to_string(),
-                l.sockets.to_string(),
-                l.accept_queue.to_string(),
-                l.established.to_string(),
-            ]);
-        }
-        aligned(out, &rows, 1)?;
-        if listeners.left_out() > 0 {
-            writeln!(
-                out,
-                "# {} listening sockets left out (more than {} ports)",
-                listeners.left_out(),
-                tcpcount_core::LISTENER_CAPACITY
-            )?;
-        }
+        listener_table(out, listeners)?;
     } else {
         state_table(out, sample)?;
     }
@@ -104,6 +83,41 @@ fn state_table(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     }
     rows.push(row("TOTAL", cols.map(|c| c.total())));
     aligned(out, &rows, 1)
+}
+
+fn listener_table(out: &mut impl Write, listeners: &Listeners) -> io::Result<()> {
+    let with_limit = listeners.iter().any(|(_, _, l)| l.backlog_limit.is_some());
+    let mut header = vec!["FAMILY", "PORT", "SOCKETS", "ACCEPT_QUEUE"];
+    if with_limit {
+        header.push("BACKLOG_LIMIT");
+    }
+    header.push("ESTABLISHED");
+    let mut rows = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
+    let mut sorted: Vec<_> = listeners.iter().collect();
+    sorted.sort_unstable_by_key(|&(family, port, _)| (port, family_name(family)));
+    for (family, port, l) in sorted {
+        let mut row = vec![
+            family_name(family).to_owned(),
+            port.to_string(),
+            l.sockets.to_string(),
+            l.accept_queue.to_string(),
+        ];
+        if with_limit {
+            row.push(l.backlog_limit.map_or("-".to_owned(), |n| n.to_string()));
+        }
+        row.push(l.established.to_string());
+        rows.push(row);
+    }
+    aligned(out, &rows, 1)?;
+    if listeners.left_out() > 0 {
+        writeln!(
+            out,
+            "# {} listening sockets left out (more than {} ports)",
+            listeners.left_out(),
+            tcpcount_core::LISTENER_CAPACITY
+        )?;
+    }
+    Ok(())
 }
 
 fn port_table(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
@@ -201,12 +215,16 @@ fn json(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
             let comma = if i > 0 { "," } else { "" };
             write!(
                 out,
-                "{comma}{{\"family\":\"{}\",\"port\":{port},\"sockets\":{},\"accept_queue\":{},\"established\":{}}}",
+                "{comma}{{\"family\":\"{}\",\"port\":{port},\"sockets\":{},\"accept_queue\":{},\"established\":{}",
                 family_name(family),
                 l.sockets,
                 l.accept_queue,
                 l.established
             )?;
+            if let Some(limit) = l.backlog_limit {
+                write!(out, ",\"backlog_limit\":{limit}")?;
+            }
+            write!(out, "}}")?;
         }
         write!(out, "]}}")?;
     }
@@ -331,6 +349,17 @@ fn prometheus(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
                 )?;
             }
         }
+        if listeners.iter().any(|(_, _, l)| l.backlog_limit.is_some()) {
+            let name = "tcpcount_listener_backlog_limit";
+            let help = "Backlog limit of the listening sockets on the port (netlink source only).";
+            metric_header(out, name, help)?;
+            for (family, port, l) in listeners.iter() {
+                if let Some(limit) = l.backlog_limit {
+                    let family = family_name(family);
+                    writeln!(out, "{name}{{family=\"{family}\",port=\"{port}\"}} {limit}")?;
+                }
+            }
+        }
         metric_header(
             out,
             "tcpcount_listeners_left_out",
@@ -385,6 +414,9 @@ fn env(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
             writeln!(out, "{prefix}_SOCKETS={}", l.sockets)?;
             writeln!(out, "{prefix}_ACCEPT_QUEUE={}", l.accept_queue)?;
             writeln!(out, "{prefix}_ESTABLISHED={}", l.established)?;
+            if let Some(limit) = l.backlog_limit {
+                writeln!(out, "{prefix}_BACKLOG_LIMIT={limit}")?;
+            }
         }
         writeln!(out, "TCPCOUNT_LISTENERS_LEFT_OUT={}", listeners.left_out())?;
     }

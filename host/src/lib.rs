@@ -12,6 +12,7 @@ use tcpcount_core::{Cidr, Family, Filter, PortList, Side, StateSet};
 
 pub mod check;
 pub mod format;
+mod netlink;
 mod signals;
 pub mod source;
 pub mod time;
@@ -45,6 +46,17 @@ pub enum Format {
     Prometheus,
     /// NAME=VALUE lines that a shell can `eval`.
     Env,
+}
+
+/// Where live counts come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// /proc/net/tcp and /proc/net/tcp6.
+    Proc,
+    /// The kernel's inet_diag netlink dump, as `ss` uses (faster, no text).
+    Netlink,
+    /// Netlink, or /proc where the kernel has no inet_diag.
+    Auto,
 }
 
 /// Which end of a connection `--per-port` groups by.
@@ -149,6 +161,12 @@ pub struct Cli {
     /// Read /proc/PID/net/tcp{,6}: the network namespace of that process.
     #[arg(long, value_name = "PID", conflicts_with = "files")]
     pub pid: Option<u32>,
+
+    /// Where live counts come from: proc (/proc/net/tcp{,6}), netlink (the
+    /// kernel's inet_diag dump, as ss uses; listeners also get their backlog
+    /// limit), or auto (netlink, falling back to proc).
+    #[arg(long, value_enum, default_value_t = Method::Proc, conflicts_with = "files")]
+    pub source: Method,
 
     /// Where procfs is mounted.
     #[arg(

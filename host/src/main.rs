@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     let code = match tcpcount::run(&cli, &mut stdout) {
         Ok(code) => code,
         Err(failure) if failure.is_broken_pipe() => Exit::Ok as u8,
+        Err(failure @ tcpcount::Failure::Usage(_)) => {
+            let _ = writeln!(io::stderr(), "tcpcount: {failure}");
+            Exit::Usage as u8
+        }
         Err(failure) => {
             let _ = writeln!(io::stderr(), "tcpcount: {failure}");
             Exit::Failure as u8

@@ -11,7 +11,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use tcpcount_core::{Counts, Family, Filter, Listeners, Parser, PortCounts, Row, Side};
+use tcpcount_core::{Counts, Family, Filter, Listeners, Parser, PortCounts, Row, Side, TcpSocket};
+
+use crate::Method;
+use crate::netlink;
 
 /// Size of the one read buffer. A larger read lets the kernel format more of
 /// the table in one go, which on a busy machine means fewer rows moved or
@@ -55,12 +58,15 @@ pub struct Sample {
 /// Where to read tables from.
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// `PROC/net/tcp{,6}` or, with a pid, `PROC/PID/net/tcp{,6}`.
+    /// `PROC/net/tcp{,6}` or, with a pid, `PROC/PID/net/tcp{,6}`; or the
+    /// netlink dump of this network namespace.
     Live {
         /// Where procfs is mounted.
         proc_root: PathBuf,
-        /// Whose network namespace.
+        /// Whose network namespace (procfs only).
         pid: Option<u32>,
+        /// procfs, netlink or either.
+        method: Method,
     },
     /// Captured tables (`-` is standard input).
     Files(Vec<PathBuf>),
@@ -69,7 +75,11 @@ pub enum Source {
 impl Source {
     fn describe(&self) -> String {
         match self {
-            Source::Live { proc_root, pid } => net_dir(proc_root, *pid).display().to_string(),
+            Source::Live {
+                method: Method::Netlink,
+                ..
+            } => "netlink".to_owned(),
+            Source::Live { proc_root, pid, .. } => net_dir(proc_root, *pid).display().to_string(),
             Source::Files(files) => files
                 .iter()
                 .map(|f| f.display().to_string())
@@ -101,6 +111,10 @@ pub enum Failure {
     Stdout(io::Error),
     /// Writing the result to `--output` failed (the previous file is intact).
     Output(PathBuf, io::Error),
+    /// The netlink dump failed.
+    Netlink(io::Error),
+    /// Options that cannot go together.
+    Usage(&'static str),
 }
 
 impl Failure {
@@ -130,6 +144,8 @@ impl fmt::Display for Failure {
             }
             Failure::Parse(path, error) => write!(f, "{}: {}", path.display(), error),
             Failure::Stdout(error) => write!(f, "stdout: {error}"),
+            Failure::Netlink(error) => write!(f, "netlink sock_diag dump: {error}"),
+            Failure::Usage(what) => f.write_str(what),
         }
     }
 }
@@ -151,6 +167,8 @@ pub struct Reader {
     buffer: Box<[u8]>,
     filter: Filter,
     wanted: Wanted,
+    /// With `--source auto`: whether netlink worked (None: not tried yet).
+    netlink_works: Option<bool>,
 }
 
 impl Default for Reader {
@@ -167,6 +185,7 @@ impl Reader {
             buffer: vec![0; BUFFER_SIZE].into_boxed_slice(),
             filter,
             wanted,
+            netlink_works: None,
         }
     }
 
@@ -184,18 +203,73 @@ impl Reader {
             listeners: self.wanted.listeners.then(|| Box::new(Listeners::new())),
         });
         sample.time = SystemTime::now();
-        sample.tables = Tables::default();
-        if let Some(ports) = &mut sample.ports {
-            **ports = PortCounts::new(ports.side());
-        }
-        if let Some(listeners) = &mut sample.listeners {
-            **listeners = Listeners::new();
-        }
+        clear(&mut sample);
         match source {
-            Source::Live { proc_root, pid } => self.live(proc_root, *pid, &mut sample)?,
+            Source::Live {
+                method: Method::Proc,
+                proc_root,
+                pid,
+            } => self.live(proc_root, *pid, &mut sample)?,
+            Source::Live {
+                method: Method::Netlink,
+                pid: Some(_),
+                ..
+            } => {
+                return Err(Failure::Usage(
+                    "--pid reads /proc/PID/net: use --source proc or auto",
+                ));
+            }
+            Source::Live {
+                method: Method::Netlink,
+                ..
+            } => self.netlink(&mut sample).map_err(Failure::Netlink)?,
+            Source::Live {
+                method: Method::Auto,
+                proc_root,
+                pid,
+            } => {
+                if pid.is_none() && self.netlink_works != Some(false) {
+                    let worked = self.netlink(&mut sample).is_ok();
+                    self.netlink_works = Some(worked);
+                    if worked {
+                        return Ok(sample);
+                    }
+                    clear(&mut sample);
+                }
+                self.live(proc_root, *pid, &mut sample)?;
+            }
             Source::Files(files) => self.files(files, &mut sample)?,
         }
         Ok(sample)
+    }
+
+    /// Counts this namespace's sockets from the netlink dump, one family at
+    /// a time; a kernel without IPv6 has no IPv6 sockets.
+    fn netlink(&mut self, sample: &mut Sample) -> io::Result<()> {
+        let mask = netlink::state_mask(self.filter.states.map(|s| s.mask()));
+        for family in [Family::Ipv4, Family::Ipv6] {
+            if self.filter.family.is_some_and(|f| f != family) {
+                continue;
+            }
+            let mut counts = Counts::new();
+            let (filter, ports, listeners) =
+                (&self.filter, &mut sample.ports, &mut sample.listeners);
+            let result = netlink::dump(family, mask, &mut self.buffer, |socket| {
+                if filter.matches(socket) {
+                    counts.add_code(socket.state_code());
+                    visit(ports, listeners, socket);
+                }
+            });
+            match result {
+                Err(e) if family == Family::Ipv6 && is_no_ipv6(&e) => {}
+                other => other?,
+            }
+            match family {
+                Family::Ipv4 => sample.tables.ipv4 = counts,
+                Family::Ipv6 => sample.tables.ipv6 = counts,
+            }
+        }
+        Ok(())
     }
 
     fn live(
@@ -268,14 +342,7 @@ impl Reader {
     ) -> Result<(Option<Family>, Counts), ReadError> {
         let mut parser = Parser::with_filter(self.filter.clone());
         let (ports, listeners) = (&mut sample.ports, &mut sample.listeners);
-        let mut visit = |row: &Row<'_>| {
-            if let Some(ports) = ports {
-                ports.add(row);
-            }
-            if let Some(listeners) = listeners {
-                listeners.add(row);
-            }
-        };
+        let mut visit = |row: &Row<'_>| visit(ports, listeners, row);
         loop {
             let n = match input.read(&mut self.buffer) {
                 Ok(0) => break,
@@ -291,6 +358,37 @@ impl Reader {
         parser.end(&mut visit).map_err(ReadError::Parse)?;
         Ok((parser.family(), *parser.counts()))
     }
+}
+
+/// Shows a counted socket to the per-port and listener tables, if wanted.
+fn visit(
+    ports: &mut Option<Box<PortCounts>>,
+    listeners: &mut Option<Box<Listeners>>,
+    socket: &impl TcpSocket,
+) {
+    if let Some(ports) = ports {
+        ports.add(socket);
+    }
+    if let Some(listeners) = listeners {
+        listeners.add(socket);
+    }
+}
+
+/// Empties a sample's counts and tables, keeping their memory.
+fn clear(sample: &mut Sample) {
+    sample.tables = Tables::default();
+    if let Some(ports) = &mut sample.ports {
+        **ports = PortCounts::new(ports.side());
+    }
+    if let Some(listeners) = &mut sample.listeners {
+        **listeners = Listeners::new();
+    }
+}
+
+/// The errors an IPv6 dump gives on a kernel without IPv6.
+fn is_no_ipv6(error: &io::Error) -> bool {
+    // ENOENT (no handler), EAFNOSUPPORT, EINVAL.
+    matches!(error.raw_os_error(), Some(2 | 97 | 22))
 }
 
 fn is_not_found(failure: &Failure) -> bool {

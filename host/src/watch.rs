@@ -20,6 +20,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
         Source::Live {
             proc_root: cli.proc.clone(),
             pid: cli.pid,
+            method: cli.source,
         }
     } else {
         Source::Files(cli.files.clone())

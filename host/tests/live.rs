@@ -34,10 +34,13 @@ fn live_counts_filters_listeners_and_pid_equal_ss() {
         String::from_utf8_lossy(&out.stderr)
     );
     for check in [
-        "PASS counts equal ss -tan",
-        "PASS filter --laddr 127.0.0.0/8",
-        "PASS --per-port local",
-        "PASS --listeners",
+        "PASS proc: counts equal ss -tan",
+        "PASS proc: filter --laddr 127.0.0.0/8",
+        "PASS proc: --per-port local",
+        "PASS proc: --listeners",
+        "PASS netlink: counts equal ss -tan",
+        "PASS netlink: filter -s estab,time-wait",
+        "PASS netlink: --listeners",
         "PASS --pid of a process in another namespace",
     ] {
         assert!(report.contains(check), "missing {check:?} in\n{report}");

@@ -39,7 +39,7 @@ def load_capture():
 
 
 cap = load_capture()
-Row = collections.namedtuple("Row", "family state recvq laddr lport raddr rport")
+Row = collections.namedtuple("Row", "family state recvq sendq laddr lport raddr rport")
 
 
 def endpoint(text):
@@ -54,11 +54,11 @@ def ss_rows(prefix=()):
         out = subprocess.run([*prefix, "ss", "-tanH", flag], check=True, capture_output=True,
                              text=True, timeout=TIMEOUT).stdout
         for line in out.splitlines():
-            state, recvq, _sendq, local, peer = line.split()[:5]
+            state, recvq, sendq, local, peer = line.split()[:5]
             laddr, lport = endpoint(local)
             raddr, rport = endpoint(peer)
             name = cap.KERNEL_NAMES[cap.SS_CODES[state]]
-            rows.append(Row(family, name, int(recvq), laddr, lport, raddr, rport))
+            rows.append(Row(family, name, int(recvq), int(sendq), laddr, lport, raddr, rport))
     return rows
 
 
@@ -104,6 +104,7 @@ FILTERS = [
     (["-6"], lambda r: r.family == "ipv6"),
     (["-s", "estab,time-wait"], lambda r: r.state in ("ESTABLISHED", "TIME_WAIT")),
     (["-s", "LISTENING,syn_sent,fin-wait-1"], lambda r: r.state in ("LISTEN", "SYN_SENT", "FIN_WAIT1")),
+    (["-s", "fin-wait-2,close-wait,syn-recv"], lambda r: r.state in ("FIN_WAIT2", "CLOSE_WAIT", "SYN_RECV")),
     (["--lport", "21000-21005,22000"], lambda r: 21000 <= r.lport <= 21005 or r.lport == 22000),
     (["--rport", "21001,23000-23009"], lambda r: r.rport == 21001 or 23000 <= r.rport <= 23009),
     (["--laddr", "127.0.0.0/8"], lambda r: in_net(r.laddr, "127.0.0.0/8")),
@@ -138,24 +139,30 @@ def expect_equal(got, want, what):
         raise AssertionError(f"{what}\n  tcpcount: {got}\n  ss:       {want}")
 
 
-def checks(binary):
+def checks(binary, source):
+    """Every check, reading the tables through `--source source`."""
+    netlink = source == "netlink"
+
+    def tcpcount_json(*args):
+        return json.loads(tcpcount(binary, "--source", source, "-f", "json", *args))
+
     def counts(rows):
-        doc = json.loads(tcpcount(binary, "-f", "json"))
+        doc = tcpcount_json()
         expect_equal(json_counts(doc), counts_of(rows), "per-state counts")
-        table = tcpcount(binary)
+        table = tcpcount(binary, "--source", source)
         total_line = table.splitlines()[-1].split()
         expect_equal(int(total_line[-1]), len(rows), "table TOTAL")
 
-    stable(counts, "counts equal ss -tan")
+    stable(counts, f"{source}: counts equal ss -tan")
 
     for args, keep in FILTERS:
         def filtered(rows, args=args, keep=keep):
-            doc = json.loads(tcpcount(binary, "-f", "json", *args))
+            doc = tcpcount_json(*args)
             expect_equal(json_counts(doc), counts_of([r for r in rows if keep(r)]), f"filter {args}")
-        stable(filtered, f"filter {' '.join(args)}")
+        stable(filtered, f"{source}: filter {' '.join(args)}")
 
     def per_port(rows):
-        doc = json.loads(tcpcount(binary, "-f", "json", "--per-port", "local"))
+        doc = tcpcount_json("--per-port", "local")
         got = {r["port"]: {k: v for k, v in r["counts"].items() if k != "TOTAL" and v} for r in doc["ports"]["rows"]}
         want = collections.defaultdict(collections.Counter)
         for r in rows:
@@ -163,26 +170,28 @@ def checks(binary):
         expect_equal(got, {p: dict(c) for p, c in want.items()}, "--per-port local")
         expect_equal(doc["ports"]["ports_left_out"], 0, "ports left out")
 
-    stable(per_port, "--per-port local")
+    stable(per_port, f"{source}: --per-port local")
 
     def listeners(rows):
-        doc = json.loads(tcpcount(binary, "-f", "json", "--listeners"))
-        got = {(r["family"], r["port"]): (r["sockets"], r["accept_queue"], r["established"])
+        doc = tcpcount_json("--listeners")
+        got = {(r["family"], r["port"]): (r["sockets"], r["accept_queue"], r["established"], r.get("backlog_limit"))
                for r in doc["listeners"]["rows"]}
         want = {}
         for r in rows:
             if r.state == "LISTEN":
-                s, q, e = want.get((r.family, r.lport), (0, 0, 0))
-                want[(r.family, r.lport)] = (s + 1, q + r.recvq, e)
+                s, q, e, limit = want.get((r.family, r.lport), (0, 0, 0, None))
+                # ss shows a listener's backlog limit as its Send-Q (netlink only).
+                limit = max(limit or 0, r.sendq) if netlink else None
+                want[(r.family, r.lport)] = (s + 1, q + r.recvq, e, limit)
         for r in rows:
             if r.state == "ESTABLISHED" and (r.family, r.lport) in want:
-                s, q, e = want[(r.family, r.lport)]
-                want[(r.family, r.lport)] = (s, q, e + 1)
-        expect_equal(got, want, "--listeners (sockets, accept queue, established)")
-        if not any(q > 0 for _, q, _ in got.values()):
+                s, q, e, limit = want[(r.family, r.lport)]
+                want[(r.family, r.lport)] = (s, q, e + 1, limit)
+        expect_equal(got, want, "--listeners (sockets, accept queue, established, backlog limit)")
+        if not any(q > 0 for _, q, _, _ in got.values()):
             raise AssertionError("no accept queue was filled: the check would prove nothing")
 
-    stable(listeners, "--listeners")
+    stable(listeners, f"{source}: --listeners")
 
 
 def other_namespace_process():
@@ -236,7 +245,8 @@ def in_namespace(binary):
         holder.keep(client)
     cap.settle()
     try:
-        checks(binary)
+        for source in ("proc", "netlink"):
+            checks(binary, source)
         pid_check(binary)
     finally:
         queue.close()
