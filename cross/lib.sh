@@ -1,0 +1,153 @@
+# Shared by the cross/ scripts (sourced, not run): paths, the target table,
+# and fetching the pinned zig and qemu-user into .cache/cross.
+# shellcheck shell=bash
+
+CROSS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$CROSS_DIR/.." && pwd)
+CACHE=$ROOT/.cache/cross
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
+# shellcheck source=versions.env
+. "$CROSS_DIR/versions.env"
+
+die() {
+    echo "cross: $*" >&2
+    exit 1
+}
+
+# All target names, in table order.
+target_names() {
+    grep -v '^#' "$CROSS_DIR/targets.tsv" | cut -f1
+}
+
+# target_load NAME: sets T_NAME T_RUST T_ZIG T_ZIG_CPU T_QEMU T_QEMU_CPU
+# T_DEVICES from cross/targets.tsv. NAME may also be the Rust target triple.
+target_load() {
+    local line
+    line=$(grep -v '^#' "$CROSS_DIR/targets.tsv" | awk -F'\t' -v n="$1" '$1 == n || $2 == n') || true
+    [ -n "$line" ] || die "unknown target '$1' (known: $(target_names | tr '\n' ' '))"
+    IFS=$'\t' read -r T_NAME T_RUST T_ZIG T_ZIG_CPU T_QEMU T_QEMU_CPU T_DEVICES <<<"$line"
+}
+
+# target_expand ARG...: the target names the arguments stand for ("all" or
+# none = every target).
+target_expand() {
+    if [ $# -eq 0 ] || [ "$*" = all ]; then
+        target_names
+    else
+        local name
+        for name in "$@"; do
+            target_load "$name"
+            echo "$T_NAME"
+        done
+    fi
+}
+
+sha256_check() { # FILE SHA256
+    echo "$2  $1" | sha256sum --check --status || die "$1: sha256 is not $2"
+}
+
+# fetch_zig: sets ZIG to the pinned zig binary, downloading the ziglang wheel
+# from PyPI and unpacking it under .cache/cross the first time.
+fetch_zig() {
+    local dir=$CACHE/zig-$ZIG_VERSION
+    ZIG=$dir/ziglang/zig
+    [ -x "$ZIG" ] && [ -f "$dir/.complete" ] && return 0
+    mkdir -p "$CACHE/dl"
+    local wheel=$CACHE/dl/$ZIG_WHEEL
+    if [ ! -f "$wheel" ]; then
+        python3 -m pip download --quiet --no-deps --only-binary=:all: \
+            --platform manylinux_2_12_x86_64 --python-version 3.11 \
+            --dest "$CACHE/dl" "ziglang==$ZIG_VERSION" >&2
+    fi
+    [ -f "$wheel" ] || die "pip did not save $wheel"
+    sha256_check "$wheel" "$ZIG_WHEEL_SHA256"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    python3 -m zipfile -e "$wheel" "$dir"
+    chmod +x "$ZIG"
+    [ "$("$ZIG" version)" = "$ZIG_VERSION" ] || die "$ZIG is not version $ZIG_VERSION"
+    touch "$dir/.complete"
+}
+
+# fetch_qemu: sets QEMU_BIN to a directory holding qemu-*-static, from the
+# pinned Debian qemu-user-static package unpacked under .cache/cross (nothing
+# is installed; no binfmt handler is registered).
+fetch_qemu() {
+    local dir=$CACHE/qemu-user
+    QEMU_BIN=$dir/usr/bin
+    [ -f "$dir/.complete" ] && return 0
+    mkdir -p "$CACHE/dl"
+    local deb version=$QEMU_USER_VERSION
+    rm -f "$CACHE"/dl/qemu-user-static_*.deb
+    if ! apt-cache show "qemu-user-static=$version" >/dev/null 2>&1; then
+        apt-get update -qq >&2 || true
+    fi
+    if ! apt-cache show "qemu-user-static=$version" >/dev/null 2>&1; then
+        version=$(apt-cache policy qemu-user-static | awk '/Candidate:/ {print $2}')
+        [ -n "$version" ] && [ "$version" != "(none)" ] || die "apt knows no qemu-user-static"
+        echo "cross: WARNING: qemu-user-static $QEMU_USER_VERSION is gone from the mirror; using $version" >&2
+    fi
+    (cd "$CACHE/dl" && apt-get download -qq "qemu-user-static=$version" 2>/dev/null) ||
+        die "apt-get download qemu-user-static=$version failed"
+    deb=$(ls "$CACHE"/dl/qemu-user-static_*.deb)
+    [ "$version" != "$QEMU_USER_VERSION" ] || sha256_check "$deb" "$QEMU_USER_SHA256"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    dpkg-deb -x "$deb" "$dir"
+    echo "$version" >"$dir/.complete"
+}
+
+# qemu_run NAME BINARY ARG...: runs a binary of target NAME under qemu-user,
+# on the CPU model named in the target table.
+qemu_run() {
+    target_load "$1"
+    shift
+    "$QEMU_BIN/qemu-$T_QEMU-static" -cpu "$T_QEMU_CPU" "$@"
+}
+
+# nightly_check: the nightly toolchain with rust-src, which -Zbuild-std needs.
+nightly_check() {
+    rustup run nightly rustc -V >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal >&2
+    if [ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+        rustup component add --toolchain nightly rust-src >&2
+    fi
+}
+
+# cargo_env NAME...: exports what cargo needs to build for each target NAME
+# with the zig linker (fetch_zig first). Only environment variables:
+# .cargo/config.toml is left alone.
+cargo_env() {
+    local name var
+    for name in "$@"; do
+        target_load "$name"
+        var=$(echo "$T_RUST" | tr 'a-z-' 'A-Z_')
+        export "CARGO_TARGET_${var}_LINKER=$CROSS_DIR/zig-cc"
+        # +crt-static: the mips musl targets default to dynamic linking.
+        # link-self-contained=no: crt1.o, libc and libunwind come from zig.
+        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU"
+    done
+    export CROSS_ZIG=$ZIG
+    export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
+}
+
+# elf_check NAME FILE: fails unless FILE is a static ELF executable for target
+# NAME (class, byte order and machine; no program interpreter, no dynamic
+# section).
+elf_check() {
+    target_load "$1"
+    local file=$2 header want_machine want_data
+    header=$(readelf --file-header --program-headers --dynamic "$file") || die "$file: not ELF"
+    case $T_QEMU in
+    arm) want_machine=ARM want_data=little ;;
+    mipsel) want_machine='MIPS R3000' want_data=little ;;
+    mips) want_machine='MIPS R3000' want_data=big ;;
+    *) die "no ELF expectation for $T_QEMU" ;;
+    esac
+    grep -q "Class: *ELF32" <<<"$header" || die "$file: not ELF32"
+    grep -q "Data: .*$want_data endian" <<<"$header" || die "$file: not $want_data endian"
+    grep -q "Machine: *$want_machine" <<<"$header" || die "$file: machine is not $want_machine"
+    grep -q "Type: *EXEC" <<<"$header" || die "$file: not a static executable (ET_EXEC)"
+    ! grep -q 'INTERP' <<<"$header" || die "$file: has a program interpreter (dynamic)"
+    grep -q 'There is no dynamic section' <<<"$header" || die "$file: has a dynamic section"
+}
