@@ -48,6 +48,16 @@ impl Filter {
         }
     }
 
+    /// Whether the filter restricts nothing.
+    pub const fn is_empty(&self) -> bool {
+        self.family.is_none()
+            && self.states.is_none()
+            && self.local_ports.is_none()
+            && self.remote_ports.is_none()
+            && self.local_net.is_none()
+            && self.remote_net.is_none()
+    }
+
     /// Whether `row` passes every restriction.
     pub fn matches(&self, row: &impl TcpSocket) -> bool {
         self.family.is_none_or(|f| f == row.family())

@@ -35,6 +35,8 @@ struct Table {
     line: u32,
     family: Option<Family>,
     filter: Filter,
+    /// The filter lets every row through (the common case, checked once).
+    count_all: bool,
     counts: Counts,
     error: Option<Error>,
 }
@@ -53,6 +55,7 @@ impl Parser {
             table: Table {
                 line: 0,
                 family: None,
+                count_all: filter.is_empty(),
                 filter,
                 counts: Counts::new(),
                 error: None,
@@ -77,7 +80,7 @@ impl Parser {
             return Err(error);
         }
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', rest) {
             let (line, after) = rest.split_at(end);
             rest = after.get(1..).unwrap_or_default();
             if self.carry.is_empty() {
@@ -171,7 +174,7 @@ impl Table {
             }
             Some(_) => {}
         }
-        if self.filter.matches(&row) {
+        if self.count_all || self.filter.matches(&row) {
             self.counts.add_code(row.state_code());
             visit(&row);
         }

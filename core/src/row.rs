@@ -31,6 +31,11 @@ impl Family {
             Family::Ipv6 => 32,
         }
     }
+
+    /// Bytes from the local address to the end of `rx_queue`.
+    const fn fixed_len(self) -> usize {
+        2 * self.address_digits() + 32
+    }
 }
 
 /// A view of one validated row, borrowing the line it was parsed from.
@@ -39,12 +44,9 @@ impl Family {
 pub struct Row<'a> {
     family: Family,
     state: u8,
-    local_address: &'a [u8],
-    local_port: u16,
-    remote_address: &'a [u8],
-    remote_port: u16,
-    tx_queue: u32,
-    rx_queue: u32,
+    /// The validated fixed-width part, from the local address to `rx_queue`;
+    /// the other fields are decoded from it when asked for.
+    fixed: &'a [u8],
     uid: u32,
 }
 
@@ -52,64 +54,7 @@ impl<'a> Row<'a> {
     /// Parses one line (without its newline). Every field up to and including
     /// the inode must be present and well formed; what follows is not read.
     pub fn parse(line: &'a [u8]) -> Result<Row<'a>, ErrorKind> {
-        let mut cur = Cursor { rest: line };
-
-        cur.skip_spaces();
-        let slot = cur.digits();
-        if slot.is_empty() {
-            return Err(cur.missing_or_bad(Field::Slot));
-        }
-        cur.separator(b':', Field::Slot, Field::Slot)?;
-        cur.separator(b' ', Field::Slot, Field::LocalAddress)?;
-
-        let family = cur.family()?;
-        let local_address = cur.hex_digits(family.address_digits(), Field::LocalAddress)?;
-        cur.separator(b':', Field::LocalAddress, Field::LocalPort)?;
-        let local_port = cur.hex(4, Field::LocalPort)?;
-        cur.separator(b' ', Field::LocalPort, Field::RemoteAddress)?;
-        let remote_address = cur.hex_digits(family.address_digits(), Field::RemoteAddress)?;
-        cur.separator(b':', Field::RemoteAddress, Field::RemotePort)?;
-        let remote_port = cur.hex(4, Field::RemotePort)?;
-        cur.separator(b' ', Field::RemotePort, Field::State)?;
-        let state = cur.hex(2, Field::State)?;
-        cur.separator(b' ', Field::State, Field::TxQueue)?;
-        let tx_queue = cur.hex(8, Field::TxQueue)?;
-        cur.separator(b':', Field::TxQueue, Field::RxQueue)?;
-        let rx_queue = cur.hex(8, Field::RxQueue)?;
-        cur.separator(b' ', Field::RxQueue, Field::TimerActive)?;
-        cur.hex(2, Field::TimerActive)?;
-        cur.separator(b':', Field::TimerActive, Field::TimerExpires)?;
-        cur.timer_expires()?;
-        cur.separator(b' ', Field::TimerExpires, Field::Retransmits)?;
-        cur.hex(8, Field::Retransmits)?;
-        cur.separator(b' ', Field::Retransmits, Field::Uid)?;
-
-        cur.skip_spaces();
-        let uid = cur.decimal_u32(Field::Uid)?;
-        cur.separator(b' ', Field::Uid, Field::Timeout)?;
-        cur.skip_spaces();
-        cur.signed_number(Field::Timeout)?;
-        cur.separator(b' ', Field::Timeout, Field::Inode)?;
-        cur.skip_spaces();
-        if cur.digits().is_empty() {
-            return Err(cur.missing_or_bad(Field::Inode));
-        }
-        if !matches!(cur.rest.first(), None | Some(b' ')) {
-            return Err(ErrorKind::BadField(Field::Inode));
-        }
-
-        Ok(Row {
-            family,
-            // Both fit: hex() read 2 and 4 digits.
-            state: state as u8,
-            local_address,
-            local_port: local_port as u16,
-            remote_address,
-            remote_port: remote_port as u16,
-            tx_queue,
-            rx_queue,
-            uid,
-        })
+        fast_parse(line).map_or_else(|| slow_parse(line), Ok)
     }
 
     /// IPv4 or IPv6, from the width of the addresses.
@@ -127,44 +72,243 @@ impl<'a> Row<'a> {
         TcpState::from_code(self.state)
     }
 
+    /// The hex digits of a fixed-width field at `offset` in the fixed part.
+    fn field(&self, offset: usize, len: usize) -> u32 {
+        self.fixed
+            .get(offset..offset + len)
+            .and_then(hex_value)
+            .unwrap_or(0)
+    }
+
     /// The local address. The kernel prints each 32-bit word of an address in
     /// the byte order of the machine that wrote the table, so this is right
     /// for a table read on the machine that runs this code.
     pub fn local_ip(&self) -> IpAddr {
-        decode_address(self.family, self.local_address)
+        let w = self.family.address_digits();
+        decode_address(self.family, self.fixed.get(..w).unwrap_or_default())
     }
 
     /// The local port.
     pub fn local_port(&self) -> u16 {
-        self.local_port
+        self.field(self.family.address_digits() + 1, 4) as u16
     }
 
     /// The remote address (see [`Row::local_ip`] on byte order).
     pub fn remote_ip(&self) -> IpAddr {
-        decode_address(self.family, self.remote_address)
+        let w = self.family.address_digits();
+        decode_address(
+            self.family,
+            self.fixed.get(w + 6..2 * w + 6).unwrap_or_default(),
+        )
     }
 
     /// The remote port.
     pub fn remote_port(&self) -> u16 {
-        self.remote_port
+        self.field(2 * self.family.address_digits() + 7, 4) as u16
     }
 
     /// `tx_queue`: bytes in the send queue (for a listener, its backlog limit
     /// on some kernels; not meaningful for counting).
     pub fn tx_queue(&self) -> u32 {
-        self.tx_queue
+        self.field(2 * self.family.address_digits() + 15, 8)
     }
 
     /// `rx_queue`: bytes in the receive queue, or for a `LISTEN` row the
     /// number of connections waiting to be accepted.
     pub fn rx_queue(&self) -> u32 {
-        self.rx_queue
+        self.field(2 * self.family.address_digits() + 24, 8)
     }
 
     /// The owner's uid.
     pub fn uid(&self) -> u32 {
         self.uid
     }
+}
+
+/// The field-by-field parser: slower, but it names the field at fault. It
+/// decides every row the fast path is unsure of.
+fn slow_parse(line: &[u8]) -> Result<Row<'_>, ErrorKind> {
+    let mut cur = Cursor { rest: line };
+    cur.skip_spaces();
+    let slot = cur.digits();
+    if slot.is_empty() {
+        return Err(cur.missing_or_bad(Field::Slot));
+    }
+    cur.separator(b':', Field::Slot, Field::Slot)?;
+    cur.separator(b' ', Field::Slot, Field::LocalAddress)?;
+
+    let family = cur.family()?;
+    let fixed_start = cur.rest;
+    cur.hex_digits(family.address_digits(), Field::LocalAddress)?;
+    cur.separator(b':', Field::LocalAddress, Field::LocalPort)?;
+    cur.hex(4, Field::LocalPort)?;
+    cur.separator(b' ', Field::LocalPort, Field::RemoteAddress)?;
+    cur.hex_digits(family.address_digits(), Field::RemoteAddress)?;
+    cur.separator(b':', Field::RemoteAddress, Field::RemotePort)?;
+    cur.hex(4, Field::RemotePort)?;
+    cur.separator(b' ', Field::RemotePort, Field::State)?;
+    let state = cur.hex(2, Field::State)?;
+    cur.separator(b' ', Field::State, Field::TxQueue)?;
+    cur.hex(8, Field::TxQueue)?;
+    cur.separator(b':', Field::TxQueue, Field::RxQueue)?;
+    cur.hex(8, Field::RxQueue)?;
+    cur.separator(b' ', Field::RxQueue, Field::TimerActive)?;
+    cur.hex(2, Field::TimerActive)?;
+    cur.separator(b':', Field::TimerActive, Field::TimerExpires)?;
+    cur.timer_expires()?;
+    cur.separator(b' ', Field::TimerExpires, Field::Retransmits)?;
+    cur.hex(8, Field::Retransmits)?;
+    cur.separator(b' ', Field::Retransmits, Field::Uid)?;
+
+    cur.skip_spaces();
+    let uid = cur.decimal_u32(Field::Uid)?;
+    cur.separator(b' ', Field::Uid, Field::Timeout)?;
+    cur.skip_spaces();
+    cur.signed_number(Field::Timeout)?;
+    cur.separator(b' ', Field::Timeout, Field::Inode)?;
+    cur.skip_spaces();
+    if cur.digits().is_empty() {
+        return Err(cur.missing_or_bad(Field::Inode));
+    }
+    if !matches!(cur.rest.first(), None | Some(b' ')) {
+        return Err(ErrorKind::BadField(Field::Inode));
+    }
+
+    Ok(Row {
+        family,
+        // It fits: hex() read 2 digits.
+        state: state as u8,
+        fixed: fixed_start.get(..family.fixed_len()).unwrap_or_default(),
+        uid,
+    })
+}
+
+/// The fast path for the rows the kernel writes: the part from the local
+/// address to `retrnsmt` (with an 8-digit `tm->when`) has a fixed layout, so
+/// it is checked eight bytes at a time against a template of hex digits and
+/// separators. `None` means "not sure": the field-by-field parser then
+/// decides, so both paths accept exactly the same rows.
+fn fast_parse(line: &[u8]) -> Option<Row<'_>> {
+    // `sl`: spaces, digits, ": ".
+    let digits_start = line.iter().position(|&b| b != b' ')?;
+    let colon = digits_start
+        + line
+            .get(digits_start..)?
+            .iter()
+            .position(|&b| !b.is_ascii_digit())?;
+    if colon == digits_start || line.get(colon..colon + 2)? != b": " {
+        return None;
+    }
+    let start = colon + 2;
+    let rest = line.get(start..)?;
+    let (family, matched, len) = match rest.get(8) {
+        Some(b':') => (Family::Ipv4, TEMPLATE_V4.matches(rest), TEMPLATE_V4.len),
+        _ => (Family::Ipv6, TEMPLATE_V6.matches(rest), TEMPLATE_V6.len),
+    };
+    if !matched {
+        return None;
+    }
+    let state =
+        hex_value(rest.get(2 * family.address_digits() + 12..2 * family.address_digits() + 14)?)?;
+    let mut cur = Cursor {
+        rest: rest.get(len..)?,
+    };
+    cur.skip_spaces();
+    let uid = cur.decimal_u32(Field::Uid).ok()?;
+    cur.separator(b' ', Field::Uid, Field::Timeout).ok()?;
+    cur.skip_spaces();
+    cur.signed_number(Field::Timeout).ok()?;
+    cur.separator(b' ', Field::Timeout, Field::Inode).ok()?;
+    cur.skip_spaces();
+    if cur.digits().is_empty() || !matches!(cur.rest.first(), None | Some(b' ')) {
+        return None;
+    }
+    Some(Row {
+        family,
+        state: state as u8,
+        fixed: rest.get(..family.fixed_len())?,
+        uid,
+    })
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The fixed part of a row as 8-byte words: in each word, which bytes must be
+/// hex digits, which must equal a separator, and the separators.
+struct Template<const WORDS: usize> {
+    len: usize,
+    hex: [u64; WORDS],
+    separator: [u64; WORDS],
+    separator_bytes: [u64; WORDS],
+}
+
+/// `H` is a hex digit, anything else must be that byte.
+const fn template<const WORDS: usize>(pattern: &[u8]) -> Template<WORDS> {
+    let mut t = Template {
+        len: pattern.len(),
+        hex: [0; WORDS],
+        separator: [0; WORDS],
+        separator_bytes: [0; WORDS],
+    };
+    let mut i = 0;
+    while i < pattern.len() {
+        let shift = (i % 8) * 8;
+        if pattern[i] == b'H' {
+            t.hex[i / 8] |= 0x80 << shift;
+        } else {
+            t.separator[i / 8] |= 0x80 << shift;
+            t.separator_bytes[i / 8] |= (pattern[i] as u64) << shift;
+        }
+        i += 1;
+    }
+    t
+}
+
+const TEMPLATE_V4: Template<9> =
+    template(b"HHHHHHHH:HHHH HHHHHHHH:HHHH HH HHHHHHHH:HHHHHHHH HH:HHHHHHHH HHHHHHHH ");
+const TEMPLATE_V6: Template<15> = template(
+    b"HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH:HHHH HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH:HHHH HH HHHHHHHH:HHHHHHHH HH:HHHHHHHH HHHHHHHH ",
+);
+
+impl<const WORDS: usize> Template<WORDS> {
+    /// Whether `bytes` starts with the template (and is long enough to read
+    /// whole words).
+    fn matches(&self, bytes: &[u8]) -> bool {
+        let Some(words) = bytes.as_chunks::<8>().0.get(..WORDS) else {
+            return false;
+        };
+        let mut wrong = 0;
+        for (((word, hex), separator), separator_bytes) in words
+            .iter()
+            .zip(&self.hex)
+            .zip(&self.separator)
+            .zip(&self.separator_bytes)
+        {
+            let x = u64::from_le_bytes(*word);
+            let ok = (hex_bytes(x) & hex) | (zero_bytes(x ^ separator_bytes) & separator);
+            wrong |= ok ^ (hex | separator);
+        }
+        wrong == 0
+    }
+}
+
+/// The high bit of each byte of `x` that is an ASCII hex digit.
+fn hex_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let low = x & !HIGH;
+    // For a byte below 0x80, adding 0x80 - n sets its high bit iff it is >= n,
+    // without carrying into the next byte.
+    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
+    let digit = at_least(low, 0x30) & !at_least(low, 0x3A);
+    let lower = low | (ONES * 0x20);
+    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
+    (digit | letter) & ascii
+}
+
+/// The high bit of each byte of `x` that is zero.
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & !HIGH) + !HIGH) | x | !HIGH)
 }
 
 /// Decodes validated hex words, each printed as a native-endian `u32`.
@@ -380,6 +524,48 @@ mod test {
         let row = Row::parse(b"   0: 0100007f:0016 00000000:0000 0c 00000000:00000000 00:00000000 00000000     0        0 1").unwrap();
         assert_eq!(row.state_code(), 0x0C);
         assert_eq!(row.state(), None);
+    }
+
+    #[test]
+    fn test_fast_path_takes_kernel_rows() {
+        for line in [V4_LISTEN, V4_TIME_WAIT, V6_ESTABLISHED, V6_MAPPED] {
+            assert_eq!(fast_parse(line), Some(slow_parse(line).unwrap()));
+        }
+    }
+
+    #[test]
+    fn test_fast_path_never_accepts_what_the_slow_path_rejects() {
+        let replacements = [
+            0u8, b' ', b':', b'-', b'G', b'g', b'a', b'F', b'0', b'9', b'\n', 0x7F, 0x80, 0xC0,
+            0xFF,
+        ];
+        for line in [V4_LISTEN, V4_TIME_WAIT, V6_ESTABLISHED, V6_MAPPED] {
+            for at in 0..line.len() {
+                for &byte in &replacements {
+                    let mut mutated = line.to_vec();
+                    mutated[at] = byte;
+                    if let Some(fast) = fast_parse(&mutated) {
+                        assert_eq!(slow_parse(&mutated), Ok(fast), "byte {at} = {byte:#x}");
+                    }
+                }
+                let cut = &line[..at];
+                if let Some(fast) = fast_parse(cut) {
+                    assert_eq!(slow_parse(cut), Ok(fast), "cut at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn test_hex_and_zero_byte_masks() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b, b'0', 0, b'f', b'F', b'g', 0xFF, b'/']);
+            let hex = hex_bytes(word);
+            assert_eq!(hex & 0x80 != 0, b.is_ascii_hexdigit(), "{b:#x}");
+            assert_eq!(hex >> 8, 0x0000_0080_8000_80, "{b:#x}");
+            assert_eq!(zero_bytes(word) & 0x80 != 0, b == 0, "{b:#x}");
+            assert_eq!(zero_bytes(word) >> 8, 0x0000_0000_0080_00, "{b:#x}");
+        }
     }
 
     #[test]
