@@ -195,6 +195,7 @@ fn parse_port(text: &str) -> Result<u16, FilterError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Cidr {
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     address: IpAddr,
     bits: u8,
 }

@@ -33,6 +33,7 @@ pub struct Listener {
 
 /// Listening ports by (family, port).
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Listeners<const N: usize = LISTENER_CAPACITY> {
     ports: FnvIndexMap<(Family, u16), Listener, N>,
     left_out: u32,

@@ -22,6 +22,7 @@ pub const LINE_CAPACITY: usize = 512;
 /// the counts, the line number and a [`LINE_CAPACITY`]-byte carry buffer, and
 /// never allocates.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Parser {
     carry: Vec<u8, LINE_CAPACITY>,
     table: Table,
@@ -30,6 +31,7 @@ pub struct Parser {
 /// Everything but the carry buffer, so a carried line can be read while the
 /// rest is updated.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Table {
     /// The number of the line being read (0 before the first byte).
     line: u32,

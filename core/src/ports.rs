@@ -24,6 +24,7 @@ pub const PORT_CAPACITY: usize = 1024;
 
 /// Counts per port, for up to `N` distinct ports.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PortCounts<const N: usize = PORT_CAPACITY> {
     side: Side,
     ports: FnvIndexMap<u16, Counts, N>,
@@ -64,11 +65,11 @@ impl<const N: usize> PortCounts<N> {
         if self.ports.insert(port, counts).is_err() {
             self.rows_left_out = self.rows_left_out.saturating_add(1);
             let (word, bit) = (usize::from(port / 64), port % 64);
-            if let Some(word) = self.left_out.get_mut(word) {
-                if *word & (1 << bit) == 0 {
-                    *word |= 1 << bit;
-                    self.ports_left_out = self.ports_left_out.saturating_add(1);
-                }
+            if let Some(word) = self.left_out.get_mut(word)
+                && *word & (1 << bit) == 0
+            {
+                *word |= 1 << bit;
+                self.ports_left_out = self.ports_left_out.saturating_add(1);
             }
         }
     }

@@ -64,10 +64,12 @@ pub struct Socket {
     /// The kernel's state code.
     pub state: u8,
     /// Local address.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub local_ip: IpAddr,
     /// Local port.
     pub local_port: u16,
     /// Remote address.
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub remote_ip: IpAddr,
     /// Remote port.
     pub remote_port: u16,
