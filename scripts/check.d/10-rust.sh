@@ -1,10 +1,12 @@
 # Format, lints with warnings denied, and every test of the workspace.
 set -euo pipefail
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The live end-to-end test (host/tests/live.rs) needs unshare, nsenter, ip, ss.
+scripts/apt-install iproute2 util-linux python3
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p tcpcount-core --features defmt --locked -- -D warnings
 # The JSON and Prometheus outputs are read back by real parsers (tests/read_formats.py).
-python3 -c "import prometheus_client" 2>/dev/null || pip install --quiet "prometheus-client==0.21.1"
+python3 -c "import prometheus_client" 2>/dev/null || pip install --quiet "prometheus-client==0.26.0"
 # With CI set, insta fails on a missing or changed snapshot instead of writing it.
 CI=true cargo test --workspace --locked
