@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns bench/run's hyperfine JSON, row counts and GNU time output into the
-markdown results file. Usage: report.py WORKDIR QUICK TCPCOUNT_BIN"""
+markdown results file. Usage: report.py WORKDIR QUICK TCPCOUNT_BIN ORIGIN"""
 
 import csv
 import json
@@ -18,14 +18,14 @@ def sh(cmd):
         return "?"
 
 
-def machine():
+def machine(tcpcount, origin):
     model = sh("lscpu | sed -n 's/^Model name: *//p'")
     hyper = sh("lscpu | sed -n 's/^Hypervisor vendor: *//p'")
     mem = sh("free -g | awk '/^Mem:/ {print $2}'")
     return [
         "- CPU: %s, %d cores (%s VM, hypervisor %s)" % (model, os.cpu_count(), platform.machine(), hyper or "none"),
         "- memory: %s GiB; kernel %s; %s" % (mem, platform.release(), sh(". /etc/os-release; echo $PRETTY_NAME")),
-        "- tcpcount: commit %s%s" % (sh("git rev-parse --short HEAD"), " (+ uncommitted changes)" if sh("git status --porcelain -- core host Cargo.toml | head -1") not in ("", "?") else ""),
+        "- tcpcount: %s, %s" % (tcpcount, origin),
         "- tools: %s; %s; %s; %s; %s; %s; Python %s" % (
             sh("hyperfine --version"), sh("mawk -W version 2>&1"), sh("gawk --version"),
             sh("busybox | head -1"), sh("ss -V"), sh("/usr/bin/time --version 2>&1"), platform.python_version()),
@@ -37,7 +37,7 @@ def load(work, kind, n):
         return json.load(f)["results"]
 
 
-def main(work, quick, tcpcount):
+def main(work, quick, tcpcount, origin):
     with open(os.path.join(work, "rows.tsv")) as f:
         rows = [r for r in csv.reader(f, delimiter="\t")]
     sizes = [r[0] for r in rows]
@@ -47,24 +47,28 @@ def main(work, quick, tcpcount):
         for kind in ("direct", "shell"):
             results = load(work, kind, n)
             floor = results[0]["median"]
+            floor_cpu = results[0]["user"] + results[0]["system"]
             for r in results:
                 name = r["command"] + ("" if kind == "direct" else " [sh]")
                 if name not in table:
                     table[name] = {}
                     order.append(name)
-                table[name][n] = (r["median"], r["median"] / floor, r["stddev"] or 0.0)
+                cpu = r["user"] + r["system"]
+                table[name][n] = (r["median"], r["median"] / floor, r["stddev"] or 0.0, cpu,
+                                  cpu / floor_cpu if floor_cpu else float("nan"))
 
     out = []
     out.append("# tcpcount benchmark%s" % (" (quick)" if quick == "yes" else ""))
     out.append("")
     out.append("Written by `bench/run%s`; see docs/bench.md for the method." % (" --quick" if quick == "yes" else ""))
     out.append("")
-    out.extend(machine())
+    out.extend(machine(tcpcount, origin))
     with open(os.path.join(work, "load.txt")) as f:
-        load = [line.split()[1:4] for line in f]
+        loadavg = [line.split()[1:4] for line in f]
     out.append("- load average (1, 5, 15 min) at start %s, at end %s: the VM is shared, so"
-               % tuple(" ".join(l) for l in load))
-    out.append("  other processes compete for its 2 cores; compare ratios, not absolute times")
+               % tuple(" ".join(l) for l in loadavg))
+    out.append("  other processes compete for its 2 cores and wall times wait for a core;")
+    out.append("  the CPU-time table below is the steadier comparison")
     out.append("")
     out.append("## Wall time: median ms (ratio to the floor)")
     out.append("")
@@ -78,11 +82,22 @@ def main(work, quick, tcpcount):
     for name in order:
         cells = []
         for n in sizes:
-            med, ratio, _ = table[name][n]
+            med, ratio = table[name][n][:2]
             cells.append("%.2f (%.2fx)" % (med * 1e3, ratio))
         out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(cells)))
     out.append("")
-    out.append("Standard deviation, ms:")
+    out.append("## CPU time: mean user+system ms per run (ratio to the floor)")
+    out.append("")
+    out.append("The same runs; hyperfine's mean user and system time of the command and its")
+    out.append("children (for a pipeline, all of its processes). Waiting for a core does not count.")
+    out.append("")
+    out.append("| tool | " + " | ".join("N=%s" % n for n in sizes) + " |")
+    out.append("|---|" + "---:|" * len(sizes))
+    for name in order:
+        cells = ["%.2f (%.2fx)" % (table[name][n][3] * 1e3, table[name][n][4]) for n in sizes]
+        out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(cells)))
+    out.append("")
+    out.append("Standard deviation of the wall time, ms:")
     out.append("")
     out.append("| tool | " + " | ".join("N=%s" % n for n in sizes) + " |")
     out.append("|---|" + "---:|" * len(sizes))
@@ -125,4 +140,4 @@ def main(work, quick, tcpcount):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])
