@@ -1,0 +1,39 @@
+# Router CPUs (docs/routers.md): build a static tcpcount for each target in
+# cross/targets.tsv (nightly -Zbuild-std, zig as the linker), check each is a
+# static ELF32 for its CPU, run each under qemu-user over every fixture and
+# compare with the host build byte for byte, and run tcpcount-core's tests on
+# 32-bit big-endian mips under qemu-user. Prints sizes and times.
+#   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
+#   ROUTERS_TINY=1                 also the panic=immediate-abort builds
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sizes=$(mktemp)
+trap 'rm -f "$sizes"' EXIT
+read -r -a targets <<<"${ROUTERS_TARGETS:-all}"
+step_start=$SECONDS
+
+start=$SECONDS
+cross/build "${targets[@]}" | tee "$sizes"
+build_s=$((SECONDS - start))
+
+start=$SECONDS
+cross/compare "${targets[@]}"
+compare_s=$((SECONDS - start))
+
+tiny_s=-
+if [ "${ROUTERS_TINY:-0}" = 1 ]; then
+    start=$SECONDS
+    cross/build --tiny "${targets[@]}" | tee -a "$sizes"
+    cross/compare --tiny "${targets[@]}"
+    tiny_s=$((SECONDS - start))
+fi
+
+# The oracle's property tests take minutes under emulation at their default
+# of 600 cases; 60 random tables still cover both families and every state.
+start=$SECONDS
+TCPCOUNT_ORACLE_CASES=${TCPCOUNT_ORACLE_CASES:-60} cross/test-core mips
+test_s=$((SECONDS - start))
+
+echo "routers: sizes of static tcpcount (bytes; $(rustup run nightly rustc -V))"
+awk '{ printf "  %-9s %-32s %8d\n", $1, $2, $3 }' "$sizes"
+echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
