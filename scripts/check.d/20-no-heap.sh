@@ -52,6 +52,7 @@ cargo build --locked -p tcpcount
 host=$CARGO_TARGET_DIR/debug/tcpcount
 cd embedded
 example=$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/tcpcount-cortex-m
+# shellcheck disable=SC2054 # the commas belong to one QEMU option
 qemu=(timeout 60 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic
     -semihosting-config enable=on,target=native -kernel "$example")
 cargo build --locked --release --features defmt

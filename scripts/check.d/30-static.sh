@@ -48,7 +48,8 @@ awk '$1 == "ESTABLISHED" && $NF >= 2 { e = 1 } $1 == "LISTEN" && $NF >= 1 { l = 
 scripts/apt-install qemu-user-static
 declare -A runner=([aarch64-unknown-linux-musl]=qemu-aarch64-static)
 for target in x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-linux-musl; do
-    run=(${runner[$target]:-} "${path[$target]}")
+    run=("${path[$target]}")
+    if [ -n "${runner[$target]:-}" ]; then run=("${runner[$target]}" "${run[@]}"); fi
     "${run[@]}" "${captured[@]}" >"$work/$target.out"
     if ! diff -u "$work/host.out" "$work/$target.out"; then
         echo "30-static: $target prints something else than the host build" >&2
