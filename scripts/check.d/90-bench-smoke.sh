@@ -1,0 +1,27 @@
+# Smoke test of the benchmark harness: `bench/run --quick` (N = 0 and 1000
+# rows in a private network namespace, 5 runs per tool) must finish and write
+# its table, and tcpcount, the C reader and ss must all count the rows held.
+# Timing numbers from CI are not results (see docs/bench.md); they are printed.
+set -euo pipefail
+out=$(mktemp /tmp/bench-smoke.XXXXXX.md)
+trap 'rm -f "$out"' EXIT
+timeout --kill-after=10 600 bench/run --quick --out "$out" >/tmp/bench-smoke.log 2>&1 || {
+    tail -40 /tmp/bench-smoke.log >&2
+    exit 1
+}
+cat "$out"
+# every tool has a median and a ratio for both N, in both time tables
+for tool in 'floor (cat)' tcpcount 'C reader (count.c)' mawk gawk 'python (count.py)' 'ss \|' 'busybox netstat \|'; do
+    rows=$(T="| $tool" awk 'index($0, ENVIRON["T"]) == 1 {
+        n = 0
+        for (i = 1; i <= NF; i++) if ($i ~ /^\([0-9]+\.[0-9]+x\)$/) n++
+        if (n == 2) ok++
+    } END { print ok + 0 }' "$out")
+    [ "$rows" = 2 ] || { echo "bench smoke: no timings for $tool" >&2; exit 1; }
+done
+# rows held at N=1000: tcpcount, count.c and ss agree with the tables
+awk -F' *\\| *' '$2 == 1000 && NF >= 8 {
+    if ($3 < 1000 || $3 != $4 || $3 != $5 || $3 != $6 || $3 != $7) { print "bench smoke: counts disagree: " $0 > "/dev/stderr"; exit 1 }
+    found = 1
+} END { exit !found }' "$out"
+echo "bench smoke: ok"
