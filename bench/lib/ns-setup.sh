@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced inside a fresh network namespace (unshare --net) by bench/ scripts:
 # loopback up, and the per-namespace settings bench/lib/holder.py needs.
 ip link set lo up

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Smoke test of the benchmark harness: `bench/run --quick` (N = 0 and 1000
 # rows in a private network namespace, 5 runs per tool) must finish and write
 # its table, and tcpcount, the C reader and ss must all count the rows held.
