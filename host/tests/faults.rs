@@ -303,11 +303,16 @@ fn permission_denied() {
     let tcp = proc.join("net/tcp");
     set_mode(&file, 0o000);
     set_mode(&tcp, 0o000);
-    // Root reads a 0000 file anyway: run as nobody instead.
+    // Root reads a 0000 file anyway: run as nobody instead, a copy of the
+    // binary that nobody can reach (the target dir may be under /root).
+    let bin = dir.join("tcpcount");
+    fs::copy(BIN, &bin).unwrap();
+    set_mode(&bin, 0o755);
     let as_user = |args: &[&Path]| {
         let mut cmd = if is_root() {
             let mut cmd = Command::new("setpriv");
-            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&bin);
             cmd
         } else {
             tcpcount()
