@@ -4,7 +4,7 @@
 //! depends on how the input was cut, or an accepted input whose counts or
 //! fields disagree with a naive reading of the same bytes.
 
-use tcpcount_core::{Counts, Error, Family, Parser, Row, TcpState};
+use tcpcount_core::{Counts, Error, Family, Filter, Parser, Row, StateSet, TcpState};
 
 /// Feeds `data` whole and in chunks chosen by its first bytes; both results
 /// must be equal, an error must stick, and an accepted table must count what a
@@ -25,6 +25,7 @@ pub fn chunked(data: &[u8]) {
     let whole = feed_whole(table);
     let chunked = feed_chunked(table, sizes);
     assert_eq!(whole, chunked, "chunked feed differs from whole feed");
+    filtered(table, sizes, &whole);
     if let Ok((family, counts)) = whole {
         let (expected, rows, oracle_family) = oracle(table);
         assert_eq!(family, oracle_family, "family");
@@ -43,6 +44,46 @@ pub fn chunked(data: &[u8]) {
             .map(|(_, n)| n)
             .sum();
         assert_eq!(counts.unknown(), unknown, "unknown");
+    }
+}
+
+/// Counts `table` again through a family and state filter chosen by `pick`:
+/// the same error (a filter never hides a bad row), or the unfiltered counts
+/// of the chosen states and nothing else.
+fn filtered(table: &[u8], pick: &[u8], whole: &Outcome) {
+    let bits = pick
+        .iter()
+        .fold(0u32, |acc, &b| acc.rotate_left(8) ^ u32::from(b));
+    let mut states = StateSet::new();
+    for state in TcpState::ALL.iter().filter(|s| bits & (1 << s.code()) != 0) {
+        states.insert(*state);
+    }
+    let family = [None, Some(Family::Ipv4), Some(Family::Ipv6)][(bits >> 16) as usize % 3];
+    let filter = Filter {
+        family,
+        states: Some(states),
+        ..Filter::new()
+    };
+    let mut parser = Parser::with_filter(filter);
+    let got = parser
+        .feed(table)
+        .and_then(|()| parser.end(&mut |_| {}))
+        .map(|()| *parser.counts());
+    match (whole, got) {
+        (Err(expected), got) => assert_eq!(got, Err(*expected), "filter changed the error"),
+        (Ok(_), Err(error)) => panic!("filter made an error: {error}"),
+        (Ok((table_family, all)), Ok(some)) => {
+            let family_passes = family.is_none() || *table_family == family;
+            for state in TcpState::ALL {
+                let expected = if family_passes && states.contains_code(state.code()) {
+                    all.get(state)
+                } else {
+                    0
+                };
+                assert_eq!(some.get(state), expected, "filtered {state}");
+            }
+            assert_eq!(some.unknown(), 0, "a state filter passes no unknown code");
+        }
     }
 }
 
@@ -166,5 +207,42 @@ fn ip(hex_digits: &[u8]) -> std::net::IpAddr {
     match <[u8; 4]>::try_from(bytes.as_slice()) {
         Ok(v4) => v4.into(),
         Err(_) => <[u8; 16]>::try_from(bytes.as_slice()).unwrap().into(),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    /// Replays the fixtures and whatever corpus a run of scripts/fuzz left
+    /// (`cargo +nightly test` here): a quick check without libFuzzer.
+    #[test]
+    fn replay_fixtures_and_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("../fixtures"), root.join("corpus")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        let mut inputs = 0;
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            super::row(&bytes);
+            let prefixes: [&[u8]; 3] = [
+                b"\x00\x00",
+                b"\x02\x07\x00\xC7",
+                b"\x07\x01\x02\x03\x04\x05\x06\x07\x80",
+            ];
+            for prefix in prefixes {
+                super::chunked(&[prefix, &bytes].concat());
+            }
+            inputs += 1;
+        }
+        eprintln!("replayed {inputs} inputs");
     }
 }
