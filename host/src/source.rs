@@ -16,10 +16,12 @@ use tcpcount_core::{Counts, Family, Filter, Listeners, Parser, PortCounts, Row, 
 use crate::Method;
 use crate::netlink;
 
-/// Size of the one read buffer. A larger read lets the kernel format more of
-/// the table in one go, which on a busy machine means fewer rows moved or
-/// counted twice between reads.
-pub const BUFFER_SIZE: usize = 128 * 1024;
+/// Size of the one read buffer. Measured (bench/churn, docs/bench.md): one
+/// `read()` of /proc/net/tcp returns at most a page whatever the size asked
+/// for, so a larger buffer neither saves reads nor changes how many rows are
+/// seen twice under churn; a netlink dump datagram is at most 32 KiB (the
+/// kernel's cap), so this size reads each in one `recv()`.
+pub const BUFFER_SIZE: usize = 32 * 1024;
 
 /// The counts of the IPv4 and the IPv6 tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
