@@ -2,11 +2,14 @@
 # cross/targets.tsv (nightly -Zbuild-std, zig as the linker), check each is a
 # static ELF32 for its CPU, run each under qemu-user over every fixture and
 # compare with the host build byte for byte, and run tcpcount-core's tests on
-# 32-bit big-endian mips under qemu-user. Prints sizes and times.
+# 32-bit big-endian mips under qemu-user; then boot Debian's armhf kernel with
+# the armv7 binary in a BusyBox initramfs (cross/boot-armhf, reusing qemu/).
+# Prints sizes and times.
 #   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
 #   ROUTERS_TINY=1                 also the panic=immediate-abort builds
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+scripts/apt-install binutils qemu-system-arm cpio xz-utils debian-archive-keyring
 sizes=$(mktemp)
 trap 'rm -f "$sizes"' EXIT
 read -r -a targets <<<"${ROUTERS_TARGETS:-all}"
@@ -35,6 +38,13 @@ start=$SECONDS
 cross/test-core mips
 test_s=$((SECONDS - start))
 
+boot_s=-
+if [[ " ${targets[*]} " == *" all "* || " ${targets[*]} " == *" armv7 "* ]]; then
+    start=$SECONDS
+    cross/boot-armhf
+    boot_s=$((SECONDS - start))
+fi
+
 echo "routers: sizes of static tcpcount (bytes; $(rustup run nightly rustc -V))"
 awk '{ printf "  %-9s %-32s %8d\n", $1, $2, $3 }' "$sizes"
-echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, armhf boot ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
