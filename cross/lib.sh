@@ -7,7 +7,7 @@ ROOT=$(cd "$CROSS_DIR/.." && pwd)
 CACHE=$ROOT/.cache/cross
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
-# shellcheck source=versions.env
+# shellcheck source=cross/versions.env
 . "$CROSS_DIR/versions.env"
 
 die() {
@@ -26,6 +26,7 @@ target_load() {
     local line
     line=$(grep -v '^#' "$CROSS_DIR/targets.tsv" | awk -F'\t' -v n="$1" '$1 == n || $2 == n') || true
     [ -n "$line" ] || die "unknown target '$1' (known: $(target_names | tr '\n' ' '))"
+    # shellcheck disable=SC2034 # used by the scripts that source this
     IFS=$'\t' read -r T_NAME T_RUST T_ZIG T_ZIG_CPU T_QEMU T_QEMU_CPU T_DEVICES <<<"$line"
 }
 
@@ -85,7 +86,7 @@ fetch_qemu() {
     fi
     if ! apt-cache show "qemu-user-static=$version" >/dev/null 2>&1; then
         version=$(apt-cache policy qemu-user-static | awk '/Candidate:/ {print $2}')
-        [ -n "$version" ] && [ "$version" != "(none)" ] || die "apt knows no qemu-user-static"
+        if [ -z "$version" ] || [ "$version" = "(none)" ]; then die "apt knows no qemu-user-static"; fi
         echo "cross: WARNING: qemu-user-static $QEMU_USER_VERSION is gone from the mirror; using $version" >&2
     fi
     (cd "$CACHE/dl" && apt-get download -qq "qemu-user-static=$version" 2>/dev/null) ||

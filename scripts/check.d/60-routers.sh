@@ -7,6 +7,7 @@
 # Prints sizes and times.
 #   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
 #   ROUTERS_TINY=1                 also the panic=immediate-abort builds
+# shellcheck shell=bash
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/apt-install binutils qemu-system-arm cpio xz-utils debian-archive-keyring
