@@ -277,6 +277,7 @@ const TEMPLATE_V6: Template<15> = template(
 impl<const WORDS: usize> Template<WORDS> {
     /// Whether `bytes` starts with the template (and is long enough to read
     /// whole words).
+    #[inline(always)]
     fn matches(&self, bytes: &[u8]) -> bool {
         let Some(words) = bytes.as_chunks::<8>().0.get(..WORDS) else {
             return false;
@@ -297,6 +298,7 @@ impl<const WORDS: usize> Template<WORDS> {
 }
 
 /// The high bit of each byte of `x` that is an ASCII hex digit.
+#[inline(always)]
 fn hex_bytes(x: u64) -> u64 {
     let ascii = !x & HIGH;
     let low = x & !HIGH;
@@ -310,6 +312,7 @@ fn hex_bytes(x: u64) -> u64 {
 }
 
 /// The high bit of each byte of `x` that is zero.
+#[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
     !(((x & !HIGH) + !HIGH) | x | !HIGH)
 }
@@ -340,6 +343,7 @@ const fn hex_digit(byte: u8) -> Option<u32> {
 }
 
 /// The value of at most 8 hex digits, or `None` if one is not a hex digit.
+#[inline(always)]
 fn hex_value(digits: &[u8]) -> Option<u32> {
     digits
         .iter()
@@ -352,12 +356,14 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline(always)]
     fn skip_spaces(&mut self) {
         let n = self.rest.iter().take_while(|&&b| b == b' ').count();
         self.rest = self.rest.get(n..).unwrap_or_default();
     }
 
     /// Takes the leading run of ASCII digits (possibly empty).
+    #[inline(always)]
     fn digits(&mut self) -> &'a [u8] {
         let n = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
         let (digits, rest) = self.rest.split_at_checked(n).unwrap_or_default();
@@ -375,6 +381,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consumes `byte`, which ends field `before` and starts field `after`.
+    #[inline(always)]
     fn separator(&mut self, byte: u8, before: Field, after: Field) -> Result<(), ErrorKind> {
         match self.rest.split_first() {
             Some((&b, rest)) if b == byte => {
@@ -434,6 +441,7 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn decimal_u32(&mut self, field: Field) -> Result<u32, ErrorKind> {
         let digits = self.digits();
         if digits.is_empty() {
@@ -448,6 +456,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An optional `-` and at least one digit.
+    #[inline(always)]
     fn signed_number(&mut self, field: Field) -> Result<(), ErrorKind> {
         if let Some((b'-', rest)) = self.rest.split_first() {
             self.rest = rest;
