@@ -10,9 +10,10 @@ if ! cargo fuzz --version 2>/dev/null | grep -q '^cargo-fuzz 0\.13\.2$'; then
 fi
 echo "fuzz: tools ready in $((SECONDS - start)) s ($(cargo fuzz --version), $(rustc +nightly --version))"
 # The checks replayed on every fixture without libFuzzer: a deterministic
-# regression test, before the random part.
+# regression test, before the random part. Not --locked: fuzz/Cargo.lock
+# follows the core's dependencies, as cargo fuzz itself does.
 target_dir=${CARGO_TARGET_DIR:-target}
 case $target_dir in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
-(cd fuzz && cargo +nightly test --locked --lib --target-dir "$target_dir/fuzz-test")
+(cd fuzz && cargo +nightly test --lib --target-dir "$target_dir/fuzz-test")
 scripts/fuzz "${FUZZ_SECONDS:-30}"
 echo "fuzz: step took $((SECONDS - start)) s"
