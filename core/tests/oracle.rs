@@ -362,7 +362,9 @@ fn counts_equal_the_oracle_for_any_chunking() {
 fn one_corrupt_byte_is_an_error_or_still_counted_right() {
     let mut errors = 0usize;
     let mut still_valid = 0usize;
+    let mut cases = 0usize;
     for seed in seeds() {
+        cases += 1;
         let _guard = SeedOnPanic(seed);
         let mut rng = Rng::new(seed);
         let table = generate(&mut rng);
@@ -434,9 +436,11 @@ fn one_corrupt_byte_is_an_error_or_still_counted_right() {
     eprintln!(
         "oracle: {errors} corruptions rejected, {still_valid} hex-for-hex ones counted right"
     );
+    // About 2.7 rejected corruptions per case were measured (20,000 cases);
+    // fewer than one per two cases means the generator lost its rows.
     assert!(
-        cfg!(miri) || errors > 1000,
-        "too few corruptions tried: {errors}"
+        cfg!(miri) || errors * 2 > cases,
+        "too few corruptions tried: {errors} in {cases} cases"
     );
 }
 
