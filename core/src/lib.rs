@@ -73,3 +73,8 @@ pub use ports::{PORT_CAPACITY, PortCounts, Side};
 pub use row::{Family, Row};
 pub use socket::{Socket, TcpSocket};
 pub use state::TcpState;
+
+/// The README's Rust examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
