@@ -12,7 +12,9 @@ timeout --kill-after=10 600 bench/run --quick --out "$out" >/tmp/bench-smoke.log
 }
 cat "$out"
 # every tool has a median and a ratio for both N, in both time tables
-for tool in 'floor (cat)' tcpcount 'C reader (count.c)' mawk gawk 'python (count.py)' 'ss \|' 'busybox netstat \|'; do
+# (a name ends with " |" so that "tcpcount" does not also match "tcpcount --source netlink")
+for tool in 'floor (cat) |' 'tcpcount |' 'tcpcount --source netlink |' 'C reader (count.c) |' \
+    'mawk |' 'gawk |' 'python (count.py) |' 'ss \|' 'busybox netstat \|'; do
     rows=$(T="| $tool" awk 'index($0, ENVIRON["T"]) == 1 {
         n = 0
         for (i = 1; i <= NF; i++) if ($i ~ /^\([0-9]+\.[0-9]+x\)$/) n++
