@@ -63,6 +63,7 @@ mod ports;
 mod row;
 mod socket;
 mod state;
+pub mod top;
 
 pub use counts::Counts;
 pub use error::{Error, ErrorKind, Field};
@@ -73,6 +74,7 @@ pub use ports::{PORT_CAPACITY, PortCounts, Side};
 pub use row::{Family, Row};
 pub use socket::{Socket, TcpSocket};
 pub use state::TcpState;
+pub use top::{KeyField, KeySpec, KeySpecError, TOP_CAPACITY, Top, TopEntry, TopKey};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]
