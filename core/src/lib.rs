@@ -54,6 +54,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
+mod counters;
 mod counts;
 mod error;
 pub mod filter;
@@ -65,6 +66,10 @@ mod socket;
 mod state;
 pub mod top;
 
+pub use counters::{
+    COUNTERS, Counter, CounterParser, Counters, CountersError, CountersErrorKind, PREFIX_CAPACITY,
+    Section,
+};
 pub use counts::Counts;
 pub use error::{Error, ErrorKind, Field};
 pub use filter::{Cidr, Filter, FilterError, PortList, StateSet};
