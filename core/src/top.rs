@@ -307,26 +307,52 @@ impl TopEntry {
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Slot {
+    /// The key and its count; a count of 0 marks a free slot.
     entry: TopEntry,
     /// Where the key's hash lands in the index.
     home: u32,
-    /// The slot's place in the heap.
-    heap_pos: u32,
+    /// The slot's position in `order`, stored XOR the slot's number (so
+    /// that the all-zero array means "slot i at position i").
+    pos: u32,
+    /// The block of equal counts the slot is in.
+    block: u32,
+}
+
+/// A run of positions in `order` whose slots all have `count`.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Block {
+    start: u32,
+    end: u32,
+    count: u32,
 }
 
 const EMPTY: u32 = u32::MAX;
 
 /// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
 ///
-/// `Top::new()` is `const`. Memory is fixed: about 40 bytes per key.
+/// `Top::new()` is `const`. Memory is fixed: about 60 bytes per key.
+///
+/// Inside, the slots are kept sorted by count in `order` and cut into blocks
+/// of equal counts (the "stream summary" of the paper, in arrays): a count
+/// goes up by one by swapping the slot to the end of its block and moving
+/// that boundary, so an update is O(1) plus the hash probe. Free slots are
+/// slots of count 0, so filling the table and evicting from it are the same
+/// step: take the first slot in `order`, the smallest count.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Top<const C: usize = TOP_CAPACITY> {
     slots: [Slot; C],
-    /// Slots in use.
+    /// Slot numbers by ascending count, each stored XOR its position.
+    order: [u32; C],
+    blocks: [Block; C],
+    /// Block numbers given back, a stack of `free_len`.
+    free: [u32; C],
+    free_len: u32,
+    /// Blocks never used yet start here.
+    fresh: u32,
+    /// Slots with a key.
     len: u32,
-    /// Slot numbers ordered as a binary min-heap by count.
-    heap: [u32; C],
     /// The hash index, `2 * C` slot numbers or [`EMPTY`], read as one flat
     /// array.
     index: [[u32; 2]; C],
@@ -347,6 +373,15 @@ impl<const C: usize> Top<C> {
     /// An empty table.
     pub const fn new() -> Top<C> {
         let () = Self::VALID;
+        let mut blocks = [Block {
+            start: 0,
+            end: 0,
+            count: 0,
+        }; C];
+        if let Some(first) = blocks.first_mut() {
+            // Every slot free: one block of count 0.
+            first.end = C as u32 - 1;
+        }
         Top {
             slots: [Slot {
                 entry: TopEntry {
@@ -355,10 +390,15 @@ impl<const C: usize> Top<C> {
                     error: 0,
                 },
                 home: 0,
-                heap_pos: 0,
+                pos: 0,
+                block: 0,
             }; C],
+            order: [0; C],
+            blocks,
+            free: [0; C],
+            free_len: 0,
+            fresh: 1,
             len: 0,
-            heap: [0; C],
             index: [[EMPTY; 2]; C],
             total: 0,
             evicted: false,
@@ -401,61 +441,45 @@ impl<const C: usize> Top<C> {
 
     /// Counts one occurrence of `key`.
     pub fn add(&mut self, key: TopKey) {
-        self.total = self.total.saturating_add(1);
+        if self.total == u32::MAX {
+            return;
+        }
+        self.total += 1;
         let hash = key.hash();
         let (found, at) = self.find(&key, hash);
         if let Some(slot) = found {
-            if let Some(s) = self.slots.get_mut(slot as usize) {
-                s.entry.count = s.entry.count.saturating_add(1);
-                let pos = s.heap_pos;
-                self.sift_down(pos);
-            }
+            self.increment(slot);
             return;
         }
-        if (self.len as usize) < C {
-            let slot = self.len;
+        // The smallest count (0: a free slot) gives its place to the new key.
+        let slot = self.order_at(0);
+        let Some(old) = self.slots.get(slot as usize).map(|s| s.entry) else {
+            return;
+        };
+        let at = if old.count == 0 {
             self.len += 1;
-            self.set_index(at, slot);
-            if let Some(s) = self.slots.get_mut(slot as usize) {
-                s.entry = TopEntry {
-                    key,
-                    count: 1,
-                    error: 0,
-                };
-                s.home = Self::home(hash);
-                s.heap_pos = slot;
-            }
-            if let Some(h) = self.heap.get_mut(slot as usize) {
-                *h = slot;
-            }
-            self.sift_up(slot);
-            return;
-        }
-        // Full: the smallest count gives its place to the new key.
-        self.evicted = true;
-        let Some(&slot) = self.heap.first() else {
-            return;
+            at
+        } else {
+            self.evicted = true;
+            let old_home = self.slots.get(slot as usize).map_or(0, |s| s.home);
+            self.remove_index(&old.key, old_home);
+            self.find(&key, hash).1
         };
-        let Some(old) = self.slots.get(slot as usize).copied() else {
-            return;
-        };
-        self.remove_index(&old.entry.key, old.home);
-        let (_, at) = self.find(&key, hash);
         self.set_index(at, slot);
         if let Some(s) = self.slots.get_mut(slot as usize) {
             s.entry = TopEntry {
                 key,
-                count: old.entry.count.saturating_add(1),
-                error: old.entry.count,
+                count: old.count,
+                error: old.count,
             };
             s.home = Self::home(hash);
         }
-        self.sift_down(0);
+        self.increment(slot);
     }
 
     /// Every listed key, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &TopEntry> + '_ {
-        self.slots.iter().take(self.len()).map(|s| &s.entry)
+        self.slots.iter().map(|s| &s.entry).filter(|e| e.count > 0)
     }
 
     /// Fills `out` with the `out.len()` highest-ranked entries (count
@@ -491,13 +515,108 @@ impl<const C: usize> Top<C> {
     /// The `count` of the smallest listed key, an upper bound of the true
     /// count of any key not listed (0 while not full).
     pub fn min_count(&self) -> u32 {
-        if (self.len as usize) < C {
-            return 0;
+        let slot = self.order_at(0);
+        self.slots.get(slot as usize).map_or(0, |s| s.entry.count)
+    }
+
+    /// Adds one to the count of `slot`: it moves to the end of its block,
+    /// which then either joins the next block (whose count is one more) or
+    /// becomes a block of its own.
+    fn increment(&mut self, slot: u32) {
+        let Some(&Slot { pos, block, .. }) = self.slots.get(slot as usize) else {
+            return;
+        };
+        let pos = pos ^ slot;
+        let Some(&Block { start, end, count }) = self.blocks.get(block as usize) else {
+            return;
+        };
+        if count == u32::MAX {
+            return;
         }
-        self.heap
-            .first()
-            .and_then(|&s| self.slots.get(s as usize))
-            .map_or(0, |s| s.entry.count)
+        // Swap with the last slot of the block.
+        let last = self.order_at(end);
+        self.set_order(pos, last);
+        self.set_order(end, slot);
+        if let Some(s) = self.slots.get_mut(last as usize) {
+            s.pos = pos ^ last;
+        }
+        let next = self
+            .slots
+            .get(self.order_at(end.wrapping_add(1)) as usize)
+            .map(|s| s.block)
+            .filter(|_| (end as usize) + 1 < C)
+            .filter(|&b| {
+                self.blocks
+                    .get(b as usize)
+                    .is_some_and(|b| b.count == count + 1)
+            });
+        let new_block = match next {
+            Some(next) => {
+                if let Some(b) = self.blocks.get_mut(next as usize) {
+                    b.start = end;
+                }
+                if start == end {
+                    self.free_block(block);
+                } else if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.end = end - 1;
+                }
+                next
+            }
+            None if start == end => {
+                if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.count = count + 1;
+                }
+                block
+            }
+            None => {
+                if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.end = end - 1;
+                }
+                let new = self.alloc_block();
+                if let Some(b) = self.blocks.get_mut(new as usize) {
+                    *b = Block {
+                        start: end,
+                        end,
+                        count: count + 1,
+                    };
+                }
+                new
+            }
+        };
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.pos = end ^ slot;
+            s.block = new_block;
+            s.entry.count = count + 1;
+        }
+    }
+
+    fn free_block(&mut self, block: u32) {
+        if let Some(f) = self.free.get_mut(self.free_len as usize) {
+            *f = block;
+            self.free_len += 1;
+        }
+    }
+
+    /// A block number not in use. There is always one: at most C blocks are
+    /// in use, and this is called only while a block holds two slots or more.
+    fn alloc_block(&mut self) -> u32 {
+        if self.free_len > 0 {
+            self.free_len -= 1;
+            self.free.get(self.free_len as usize).copied().unwrap_or(0)
+        } else {
+            self.fresh += 1;
+            self.fresh - 1
+        }
+    }
+
+    fn order_at(&self, pos: u32) -> u32 {
+        self.order.get(pos as usize).map_or(0, |&s| s ^ pos)
+    }
+
+    fn set_order(&mut self, pos: u32, slot: u32) {
+        if let Some(o) = self.order.get_mut(pos as usize) {
+            *o = slot ^ pos;
+        }
     }
 
     fn index_len() -> usize {
@@ -593,57 +712,6 @@ impl<const C: usize> Top<C> {
             }
         }
         self.set_index(i, EMPTY);
-    }
-
-    fn count_at(&self, pos: u32) -> u32 {
-        self.heap
-            .get(pos as usize)
-            .and_then(|&s| self.slots.get(s as usize))
-            .map_or(0, |s| s.entry.count)
-    }
-
-    fn swap(&mut self, a: u32, b: u32) {
-        let (Some(&sa), Some(&sb)) = (self.heap.get(a as usize), self.heap.get(b as usize)) else {
-            return;
-        };
-        self.heap.swap(a as usize, b as usize);
-        if let Some(s) = self.slots.get_mut(sa as usize) {
-            s.heap_pos = b;
-        }
-        if let Some(s) = self.slots.get_mut(sb as usize) {
-            s.heap_pos = a;
-        }
-    }
-
-    fn sift_up(&mut self, mut pos: u32) {
-        while pos > 0 {
-            let parent = (pos - 1) / 2;
-            if self.count_at(parent) <= self.count_at(pos) {
-                break;
-            }
-            self.swap(parent, pos);
-            pos = parent;
-        }
-    }
-
-    fn sift_down(&mut self, mut pos: u32) {
-        loop {
-            let left = 2 * pos + 1;
-            if left >= self.len {
-                break;
-            }
-            let right = left + 1;
-            let child = if right < self.len && self.count_at(right) < self.count_at(left) {
-                right
-            } else {
-                left
-            };
-            if self.count_at(pos) <= self.count_at(child) {
-                break;
-            }
-            self.swap(pos, child);
-            pos = child;
-        }
     }
 }
 
