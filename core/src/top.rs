@@ -309,8 +309,9 @@ impl TopEntry {
 struct Slot {
     /// The key and its count; a count of 0 marks a free slot.
     entry: TopEntry,
-    /// Where the key's hash lands in the index.
-    home: u32,
+    /// The high 32 bits of the key's hash: its place in the index and its
+    /// fingerprint there.
+    hash: u32,
     /// The slot's position in `order`, stored XOR the slot's number (so
     /// that the all-zero array means "slot i at position i").
     pos: u32,
@@ -327,7 +328,8 @@ struct Block {
     count: u32,
 }
 
-const EMPTY: u32 = u32::MAX;
+/// An empty cell of the index (no slot has number `u32::MAX`).
+const EMPTY: u64 = u64::MAX;
 
 /// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
 ///
@@ -353,9 +355,10 @@ pub struct Top<const C: usize = TOP_CAPACITY> {
     fresh: u32,
     /// Slots with a key.
     len: u32,
-    /// The hash index, `2 * C` slot numbers or [`EMPTY`], read as one flat
-    /// array.
-    index: [[u32; 2]; C],
+    /// The hash index: `2 * C` cells, read as one flat array, each
+    /// [`EMPTY`] or a key's hash (high 32 bits) and slot number (low 32), so
+    /// that a probe reads a slot only when the hashes match.
+    index: [[u64; 2]; C],
     total: u32,
     evicted: bool,
 }
@@ -389,7 +392,7 @@ impl<const C: usize> Top<C> {
                     count: 0,
                     error: 0,
                 },
-                home: 0,
+                hash: 0,
                 pos: 0,
                 block: 0,
             }; C],
@@ -445,7 +448,7 @@ impl<const C: usize> Top<C> {
             return;
         }
         self.total += 1;
-        let hash = key.hash();
+        let hash = (key.hash() >> 32) as u32;
         let (found, at) = self.find(&key, hash);
         if let Some(slot) = found {
             self.increment(slot);
@@ -461,18 +464,18 @@ impl<const C: usize> Top<C> {
             at
         } else {
             self.evicted = true;
-            let old_home = self.slots.get(slot as usize).map_or(0, |s| s.home);
-            self.remove_index(&old.key, old_home);
+            let old_hash = self.slots.get(slot as usize).map_or(0, |s| s.hash);
+            self.remove_index(&old.key, old_hash);
             self.find(&key, hash).1
         };
-        self.set_index(at, slot);
+        self.set_index(at, cell(hash, slot));
         if let Some(s) = self.slots.get_mut(slot as usize) {
             s.entry = TopEntry {
                 key,
                 count: old.count,
                 error: old.count,
             };
-            s.home = Self::home(hash);
+            s.hash = hash;
         }
         self.increment(slot);
     }
@@ -623,11 +626,11 @@ impl<const C: usize> Top<C> {
         2 * C
     }
 
-    fn home(hash: u64) -> u32 {
-        ((u128::from(hash) * Self::index_len() as u128) >> 64) as u32
+    fn home(hash: u32) -> usize {
+        ((u64::from(hash) * Self::index_len() as u64) >> 32) as usize
     }
 
-    fn index_at(&self, i: usize) -> u32 {
+    fn index_at(&self, i: usize) -> u64 {
         self.index
             .get(i / 2)
             .and_then(|pair| pair.get(i % 2))
@@ -635,9 +638,9 @@ impl<const C: usize> Top<C> {
             .unwrap_or(EMPTY)
     }
 
-    fn set_index(&mut self, i: usize, slot: u32) {
-        if let Some(cell) = self.index.get_mut(i / 2).and_then(|p| p.get_mut(i % 2)) {
-            *cell = slot;
+    fn set_index(&mut self, i: usize, value: u64) {
+        if let Some(c) = self.index.get_mut(i / 2).and_then(|p| p.get_mut(i % 2)) {
+            *c = value;
         }
     }
 
@@ -645,60 +648,52 @@ impl<const C: usize> Top<C> {
         if i + 1 >= Self::index_len() { 0 } else { i + 1 }
     }
 
-    /// The slot holding `key`, and the index position where it is or would
-    /// go. At most C slots are used of 2C, so an empty position always ends
-    /// the probe.
-    fn find(&self, key: &TopKey, hash: u64) -> (Option<u32>, usize) {
-        let mut i = Self::home(hash) as usize;
+    /// The index position holding `key` (with this `hash`), or `Err` with the
+    /// empty position where it would go. At most C slots are used of 2C, so
+    /// an empty position always ends the probe.
+    fn probe(&self, key: &TopKey, hash: u32) -> Result<usize, usize> {
+        let mut i = Self::home(hash);
         for _ in 0..Self::index_len() {
-            let slot = self.index_at(i);
-            if slot == EMPTY {
-                return (None, i);
+            let c = self.index_at(i);
+            if c == EMPTY {
+                return Err(i);
             }
-            if self
-                .slots
-                .get(slot as usize)
-                .is_some_and(|s| s.entry.key == *key)
+            if (c >> 32) as u32 == hash
+                && self
+                    .slots
+                    .get(c as u32 as usize)
+                    .is_some_and(|s| s.entry.key == *key)
             {
-                return (Some(slot), i);
+                return Ok(i);
             }
             i = Self::next(i);
         }
-        (None, i)
+        Err(i)
+    }
+
+    /// The slot holding `key`, and the index position where it is or would
+    /// go.
+    fn find(&self, key: &TopKey, hash: u32) -> (Option<u32>, usize) {
+        match self.probe(key, hash) {
+            Ok(i) => (Some(self.index_at(i) as u32), i),
+            Err(i) => (None, i),
+        }
     }
 
     /// Removes `key` from the index, shifting later entries of its probe run
     /// back so that no lookup meets a hole (Knuth's algorithm R).
-    fn remove_index(&mut self, key: &TopKey, home: u32) {
-        let len = Self::index_len();
-        let mut i = home as usize;
-        let mut found = false;
-        for _ in 0..len {
-            let slot = self.index_at(i);
-            if slot == EMPTY {
-                break;
-            }
-            if self
-                .slots
-                .get(slot as usize)
-                .is_some_and(|s| s.entry.key == *key)
-            {
-                found = true;
-                break;
-            }
-            i = Self::next(i);
-        }
-        if !found {
+    fn remove_index(&mut self, key: &TopKey, hash: u32) {
+        let Ok(mut i) = self.probe(key, hash) else {
             return;
-        }
+        };
         let mut j = i;
-        for _ in 0..len {
+        for _ in 0..Self::index_len() {
             j = Self::next(j);
-            let slot = self.index_at(j);
-            if slot == EMPTY {
+            let c = self.index_at(j);
+            if c == EMPTY {
                 break;
             }
-            let k = self.slots.get(slot as usize).map_or(0, |s| s.home as usize);
+            let k = Self::home((c >> 32) as u32);
             // The entry at j may move to the hole at i unless its home lies
             // cyclically in (i, j].
             let stays = if i <= j {
@@ -707,12 +702,17 @@ impl<const C: usize> Top<C> {
                 i < k || k <= j
             };
             if !stays {
-                self.set_index(i, slot);
+                self.set_index(i, c);
                 i = j;
             }
         }
         self.set_index(i, EMPTY);
     }
+}
+
+/// An index cell: the hash's fingerprint and the slot number.
+fn cell(hash: u32, slot: u32) -> u64 {
+    u64::from(hash) << 32 | u64::from(slot)
 }
 
 #[cfg(test)]
