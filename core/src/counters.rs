@@ -394,18 +394,14 @@ impl CounterParser {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let result = if self.line_open {
+        let mut result = if self.line_open {
             self.end_line()
         } else {
             Ok(())
+        };
+        if result.is_ok() && self.values_line {
+            result = Err(CountersErrorKind::MissingValues);
         }
-        .and_then(|()| {
-            if self.values_line {
-                Err(CountersErrorKind::MissingValues)
-            } else {
-                Ok(())
-            }
-        });
         match result {
             Ok(()) => Ok(self.counters),
             Err(kind) => Err(CountersError {
