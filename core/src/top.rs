@@ -336,6 +336,41 @@ const EMPTY: u64 = u64::MAX;
 
 /// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
 ///
+/// ```
+/// use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
+///
+/// let table = b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+///    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1001 1 0000000000000000 100 0 0 10 0
+///    1: 0100007F:1F90 0200000A:C350 01 00000000:00000000 00:00000000 00000000  1000        0 1002 1 0000000000000000 20 4 30 10 -1
+///    2: 0100007F:1F90 0200000A:C351 01 00000000:00000000 00:00000000 00000000  1000        0 1003 1 0000000000000000 20 4 30 10 -1
+///    3: 0100007F:1F90 0300000A:C352 01 00000000:00000000 00:00000000 00000000  1000        0 1004 1 0000000000000000 20 4 30 10 -1
+/// ";
+/// // `-s established --top raddr:2`
+/// let spec: KeySpec = "raddr:2".parse()?;
+/// let filter = Filter { states: Some(StateSet::parse("established")?), ..Filter::new() };
+/// let mut top = Top::<1024>::new();
+/// let mut parser = Parser::with_filter(filter);
+/// let mut visit = |row: &tcpcount_core::Row<'_>| top.add_socket(&spec, row);
+/// for chunk in table.chunks(100) {
+///     parser.feed_visit(chunk, &mut visit)?;
+/// }
+/// parser.end(&mut visit)?;
+///
+/// let blank = TopEntry { key: TopKey::Port(0), count: 0, error: 0 };
+/// let mut out = [blank; 2];
+/// let shown: Vec<String> = top
+///     .top_into(&mut out[..usize::from(spec.n)])
+///     .iter()
+///     .map(|e| format!("{} {} ±{}", e.key, e.count, e.error))
+///     .collect();
+/// # if cfg!(target_endian = "little") {
+/// assert_eq!(shown, ["10.0.0.2 2 ±0", "10.0.0.3 1 ±0"]);
+/// # }
+/// assert!(top.exact());
+/// assert_eq!(top.total(), 3);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+///
 /// `Top::new()` is `const`. Memory is fixed: 76 bytes per key on x86_64
 /// (76 KiB for [`TOP_CAPACITY`]).
 ///
