@@ -12,7 +12,7 @@
 //! for `--top`, default `raddr`).
 
 use std::hint::black_box;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 use std::{env, fs};
@@ -121,8 +121,12 @@ fn main() -> ExitCode {
         return match stream(path, &specs[0], &mut top) {
             Ok(()) => {
                 let mut out = [blank; 10];
+                let mut stdout = std::io::stdout().lock();
                 for e in top.top_into(&mut out) {
-                    println!("{} {}", e.count, e.key);
+                    // A closed pipe (`| head`) ends the listing, not a panic.
+                    if writeln!(stdout, "{} {}", e.count, e.key).is_err() {
+                        break;
+                    }
                 }
                 ExitCode::SUCCESS
             }
