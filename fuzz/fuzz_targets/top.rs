@@ -40,7 +40,10 @@ fn check<const C: usize>(keys: &[TopKey]) {
             assert!(listed, "heavy {key} missing");
         }
         if top.exact() {
-            assert!(top.iter().any(|e| e.key == *key && e.count == n && e.error == 0));
+            assert!(
+                top.iter()
+                    .any(|e| e.key == *key && e.count == n && e.error == 0)
+            );
         }
     }
     if truth.len() <= C {
@@ -90,7 +93,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     check::<16>(&keys);
 
     if let [size, pick, table @ ..] = data {
-        let specs = ["raddr", "laddr/24", "rport", "lport", "raddr/16,48", "laddr/0"];
+        let specs = [
+            "raddr",
+            "laddr/24",
+            "rport",
+            "lport",
+            "raddr/16,48",
+            "laddr/0",
+        ];
         let spec: KeySpec = specs[usize::from(*pick) % specs.len()].parse().unwrap();
         let whole = through_parser(table, &spec, table.len());
         let chunked = through_parser(table, &spec, usize::from(*size));
