@@ -1,0 +1,94 @@
+//! `--output FILE`, the safe atomic file: each sample is written to a new
+//! temporary in FILE's directory (created `O_CREAT|O_EXCL` with an
+//! unpredictable name by the `tempfile` crate, so no planted link or file is
+//! ever opened), given FILE's mode, synced, and renamed over FILE; on any
+//! failure the temporary is removed and FILE is untouched. A FILE that is a
+//! directory, a device, a FIFO, a socket or a symbolic link is refused.
+
+use std::fs::{self, File, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
+use tempfile::Builder;
+
+use crate::failure::Failure;
+
+/// The mode of a new FILE, less the umask.
+const NEW_FILE_MODE: u32 = 0o644;
+
+/// Replaces `path` with `bytes` so that readers see the old file or the new
+/// one, never a mix; on failure the old file stays and no temporary is left.
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let fail = |e| Failure::Output(path.to_owned(), e);
+    let refuse = |what| Err(Failure::NotAFile(path.to_owned(), what));
+    // `-o .`, `-o ..`, `-o dir/`: a directory by its very spelling.
+    let name = match path.file_name() {
+        Some(name) if !path.as_os_str().as_encoded_bytes().ends_with(b"/") => name,
+        _ => return refuse("is a directory"),
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let old = match fs::symlink_metadata(path) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(e)),
+    };
+    if let Some(what) = old.as_ref().and_then(|meta| not_a_file(&meta.file_type())) {
+        return refuse(what);
+    }
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let temporary = Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(NEW_FILE_MODE))
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    // From here the temporary is removed when `temporary` is dropped, on
+    // every path out of this function but the successful `persist`.
+    let written = (|| {
+        let mut file: &File = temporary.as_file();
+        file.write_all(bytes)?;
+        if let Some(old) = &old {
+            // Owner first: chown clears set-id bits. Not being allowed to give
+            // the file away (not root) is not a reason to fail.
+            let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+            file.set_permissions(Permissions::from_mode(old.mode() & 0o7777))?;
+        }
+        file.sync_all()
+    })();
+    written.map_err(fail)?;
+    temporary.persist(path).map_err(|e| fail(e.error))?;
+    // The rename is durable once the directory is synced; a directory that
+    // cannot be opened or synced (some FUSE mounts) still has the new file.
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// What a file of this type is, if it is not a regular file.
+fn not_a_file(kind: &fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        None
+    } else if kind.is_dir() {
+        Some("is a directory")
+    } else if kind.is_symlink() {
+        Some(
+            "is a symbolic link; tcpcount replaces only regular files, so name the file it points to",
+        )
+    } else if kind.is_fifo() {
+        Some("is a FIFO, not a regular file; left alone")
+    } else if kind.is_socket() {
+        Some("is a socket, not a regular file; left alone")
+    } else if kind.is_block_device() || kind.is_char_device() {
+        Some("is a device, not a regular file; left alone")
+    } else {
+        Some("is not a regular file; left alone")
+    }
+}

@@ -1,0 +1,145 @@
+//! Counting text tables: `/proc/net/tcp` and `tcp6` (or `/proc/PID/net/...`)
+//! and captured files, each read through the reader's buffer into a new core
+//! parser. A missing `tcp6` is normal (a kernel without IPv6); a missing
+//! procfs or process gets its own message. A read interrupted by SIGINT or
+//! SIGTERM ends the sample.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use tcpcount_core::{Counts, Family, Parser, Row};
+
+use super::Reader;
+use crate::failure::Failure;
+use crate::sample::{Origin, Sample};
+use crate::signals;
+
+impl Reader {
+    /// Refills `sample` from `ROOT/net` or `ROOT/PID/net`.
+    pub(super) fn proc(
+        &mut self,
+        root: &Path,
+        pid: Option<u32>,
+        sample: &mut Sample,
+    ) -> Result<(), Failure> {
+        let dir = match pid {
+            Some(pid) => root.join(pid.to_string()).join("net"),
+            None => root.join("net"),
+        };
+        if let Some(pid) = pid
+            && (pid == 0 || !root.join(pid.to_string()).is_dir())
+            && root.join("self").exists()
+        {
+            return Err(Failure::NoSuchProcess(pid));
+        }
+        sample.clear(Origin::Proc(dir.clone()));
+        for (family, table) in [(Family::Ipv4, "tcp"), (Family::Ipv6, "tcp6")] {
+            if self.filter.family.is_some_and(|f| f != family) {
+                continue;
+            }
+            match self.count_path(&dir.join(table), sample) {
+                Ok((_, counts)) => *sample.tables.family_mut(family) = counts,
+                Err(failure) if is_not_found(&failure) => {
+                    if let Some(reason) = why_missing(root, pid) {
+                        return Err(reason);
+                    }
+                    // No tcp6 in a mounted procfs: a kernel without IPv6. IPv4
+                    // is always there where procfs is.
+                    if family == Family::Ipv4 {
+                        return Err(failure);
+                    }
+                }
+                Err(failure) => return Err(failure),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the table at `path` (`-`: standard input), which may be of
+    /// either family.
+    fn count_path(
+        &mut self,
+        path: &Path,
+        sample: &mut Sample,
+    ) -> Result<(Option<Family>, Counts), Failure> {
+        let result = if path.as_os_str() == "-" {
+            self.count(io::stdin().lock(), sample)
+        } else {
+            File::open(path)
+                .map_err(ReadError::Io)
+                .and_then(|file| self.count(file, sample))
+        };
+        result.map_err(|e| match e {
+            ReadError::Io(e) => Failure::Io(path.to_owned(), e),
+            ReadError::Parse(e) => Failure::Parse(path.to_owned(), e),
+            ReadError::Interrupted => Failure::Interrupted,
+        })
+    }
+
+    /// Feeds everything `input` yields to a new parser, showing the rows that
+    /// pass the filter to the sample's per-port and listener tables.
+    fn count(
+        &mut self,
+        mut input: impl Read,
+        sample: &mut Sample,
+    ) -> Result<(Option<Family>, Counts), ReadError> {
+        let mut parser = Parser::with_filter(self.filter.clone());
+        let mut visit = |row: &Row<'_>| sample.visit(row);
+        loop {
+            let n = match input.read(&mut self.buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if signals::stop_requested() {
+                        return Err(ReadError::Interrupted);
+                    }
+                    continue;
+                }
+                Err(e) => return Err(ReadError::Io(e)),
+            };
+            let chunk = self.buffer.get(..n).unwrap_or_default();
+            parser
+                .feed_visit(chunk, &mut visit)
+                .map_err(ReadError::Parse)?;
+        }
+        parser.end(&mut visit).map_err(ReadError::Parse)?;
+        Ok((parser.family(), *parser.counts()))
+    }
+}
+
+/// Adds the table at `path` to `sample`, under the family of its rows.
+pub(super) fn count_file(
+    reader: &mut Reader,
+    path: &PathBuf,
+    sample: &mut Sample,
+) -> Result<(), Failure> {
+    let (family, counts) = reader.count_path(path, sample)?;
+    if let Some(family) = family {
+        *sample.tables.family_mut(family) += counts;
+    }
+    Ok(())
+}
+
+fn is_not_found(failure: &Failure) -> bool {
+    matches!(failure, Failure::Io(_, e) if e.kind() == io::ErrorKind::NotFound)
+}
+
+/// Why a table is missing, when the reason is not the table itself: no
+/// procfs at `root`, or no such process.
+fn why_missing(root: &Path, pid: Option<u32>) -> Option<Failure> {
+    if !root.join("self").exists() {
+        return Some(Failure::ProcNotMounted(root.to_owned()));
+    }
+    let pid = pid?;
+    (!root.join(pid.to_string()).exists()).then_some(Failure::NoSuchProcess(pid))
+}
+
+/// Why one input could not be counted.
+#[derive(Debug)]
+enum ReadError {
+    Io(io::Error),
+    Parse(tcpcount_core::Error),
+    /// SIGINT or SIGTERM arrived while a read was blocked.
+    Interrupted,
+}
