@@ -66,7 +66,7 @@ impl Reader {
         let result = if path.as_os_str() == "-" {
             self.count(io::stdin().lock(), sample)
         } else {
-            File::open(path)
+            open(path)
                 .map_err(ReadError::Io)
                 .and_then(|file| self.count(file, sample))
         };
@@ -119,6 +119,57 @@ pub(super) fn count_file(
         *sample.tables.family_mut(family) += counts;
     }
     Ok(())
+}
+
+/// An opened table. A FIFO is opened without waiting for a writer (std
+/// retries an interrupted `open`, so no signal could end that wait); each read
+/// then first waits in `poll`, which a signal does interrupt, until there are
+/// bytes, or a writer has come and gone (end of input).
+struct Input {
+    file: File,
+    fifo: bool,
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::fd::AsRawFd;
+        if self.fifo {
+            let mut poll = libc::pollfd {
+                fd: self.file.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: `poll` points to one valid pollfd for the call.
+            if unsafe { libc::poll(&mut poll, 1, -1) } < 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        self.file.read(buf)
+    }
+}
+
+/// Opens `path` for reading without blocking in `open` (a FIFO with no
+/// writer would), then makes reads block again, as [`Input`] expects.
+fn open(path: &Path) -> io::Result<Input> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let fd = file.as_raw_fd();
+    // SAFETY: `fd` is open for as long as `file` lives; F_GETFL and F_SETFL
+    // only read and set its status flags.
+    let cleared = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+    };
+    if cleared {
+        let fifo = file.metadata()?.file_type().is_fifo();
+        Ok(Input { file, fifo })
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 fn is_not_found(failure: &Failure) -> bool {
