@@ -1,13 +1,13 @@
 //! `--output FILE`, the safe atomic file: each sample is written to a new
-//! temporary in FILE's directory (created `O_CREAT|O_EXCL` with an
-//! unpredictable name by the `tempfile` crate, so no planted link or file is
-//! ever opened), given FILE's mode, synced, and renamed over FILE; on any
+//! temporary in FILE's directory (created `O_CREAT|O_EXCL|O_NOFOLLOW` under
+//! an unpredictable name chosen by the `tempfile` crate, so no planted link
+//! or file is ever opened), given FILE's mode, synced, and renamed over FILE; on any
 //! failure the temporary is removed and FILE is untouched. A FILE that is a
 //! directory, a device, a FIFO, a socket or a symbolic link is refused.
 
-use std::fs::{self, File, Permissions};
+use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use tempfile::Builder;
@@ -42,11 +42,19 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
     prefix.push(".");
+    // tempfile picks the random name and retries on a name that exists; the
+    // open is ours, to say O_NOFOLLOW besides O_CREAT|O_EXCL.
     let temporary = Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
-        .permissions(Permissions::from_mode(NEW_FILE_MODE))
-        .tempfile_in(dir)
+        .make_in(dir, |name| {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(NEW_FILE_MODE)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(name)
+        })
         .map_err(fail)?;
     // From here the temporary is removed when `temporary` is dropped, on
     // every path out of this function but the successful `persist`.
