@@ -141,3 +141,156 @@ fn a_reader_that_goes_away_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+/// Runs tcpcount with `args`, stdin empty.
+fn run_quiet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tcpcount"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("tcpcount runs")
+}
+
+#[test]
+fn usage_errors_say_what_is_wrong_in_the_users_terms() {
+    let table = fixture("all-states/tcp");
+    let table = table.to_str().expect("UTF-8 path");
+    // (arguments, a phrase stderr must hold); every one exits 2.
+    let cases: [(&[&str], &str); 14] = [
+        (
+            &["--lport", "100-50", table],
+            "port range 100-50 is reversed: write 50-100",
+        ),
+        (
+            &["--rport", "8080,90-80", table],
+            "port range 90-80 is reversed",
+        ),
+        (
+            &["--lport", "70000", table],
+            "not a port (use numbers 0-65535",
+        ),
+        (&["--laddr", "::ffff:10.0.0.0/8", table], "write 10.0.0.0/8"),
+        (
+            &["--raddr", "::ffff:192.168.0.0/95", table],
+            "write 192.168.0.0/95",
+        ),
+        (&["-s", "unknown", table], "unknown is not a state"),
+        (
+            &["-s", "estab,bogus", table],
+            "use one of established, syn-sent",
+        ),
+        (
+            &[
+                "--warn",
+                "bogus=1,total=1",
+                "--crit",
+                "total=2",
+                "-f",
+                "table",
+            ],
+            "",
+        ),
+        (&["--source", "netlink", "--pid", "1"], "use --source proc"),
+        (
+            &["--source", "netlink", "--proc", "/proc"],
+            "use --source proc",
+        ),
+        (
+            &["-i", "1", "-"],
+            "standard input (-) can be read only once",
+        ),
+        (
+            &["-n", "2", table, "-"],
+            "standard input (-) can be read only once",
+        ),
+        (
+            &["--per-port", "local", "--listeners", table],
+            "cannot be used with",
+        ),
+        (&["-o", "x", "--pid", "1", table], "cannot be used with"),
+    ];
+    for (args, phrase) in cases {
+        let out = run_quiet(args);
+        let stderr = text(&out.stderr);
+        if args.contains(&"--warn") {
+            // Check mode: UNKNOWN (tested in monitor.rs).
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(phrase), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn pid_of_no_process_is_no_such_process() {
+    for pid in ["0", "4294967295"] {
+        let out = run_quiet(&["--pid", pid]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            format!("tcpcount: --pid {pid}: no such process\n")
+        );
+        let out = run_quiet(&["--pid", pid, "--source", "auto"]);
+        assert_eq!(out.status.code(), Some(1), "auto with --pid reads procfs");
+    }
+}
+
+#[test]
+fn help_says_which_options_exclude_each_other() {
+    let help = text(&run_quiet(&["--help"]).stdout).replace(char::is_whitespace, " ");
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for phrase in [
+        "(not with --listeners)",
+        "(not with --per-port)",
+        "without --interval the samples are one second apart",
+        "not with --interval or --count",
+        "not with --source netlink",
+        "with --pid or --proc always proc",
+        "symbolic link is refused",
+    ] {
+        assert!(help.contains(phrase), "help lacks {phrase:?}:\n{help}");
+    }
+}
+
+/// The JSON `source` of one run.
+fn json_source(args: &[&str]) -> String {
+    let mut all = vec!["-f", "json"];
+    all.extend_from_slice(args);
+    let out = run_quiet(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+    let json = text(&out.stdout);
+    let start = json.find("\"source\":\"").expect("a source") + 10;
+    json[start..].split('"').next().expect("closed").to_owned()
+}
+
+#[test]
+fn source_names_what_was_really_read() {
+    // A procfs copy that is not this machine's: auto with --proc reads it.
+    let dir = std::env::temp_dir().join(format!("tcpcount-cli-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("self")).expect("dir");
+    std::fs::create_dir_all(dir.join("net")).expect("dir");
+    std::fs::copy(fixture("all-states/tcp"), dir.join("net/tcp")).expect("copy");
+    let proc = dir.to_str().expect("UTF-8");
+    assert_eq!(
+        json_source(&["--source", "auto", "--proc", proc]),
+        format!("{proc}/net")
+    );
+    assert_eq!(json_source(&["--source", "proc"]), "/proc/net");
+    assert_eq!(json_source(&["--source", "netlink"]), "netlink");
+    // auto without --proc/--pid: netlink where the kernel has it (this
+    // one does, as the line above shows).
+    assert_eq!(json_source(&["--source", "auto"]), "netlink");
+    let pid = std::process::id().to_string();
+    assert_eq!(
+        json_source(&["--source", "auto", "--pid", &pid]),
+        format!("/proc/{pid}/net")
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
