@@ -65,16 +65,15 @@ fn listener_table(out: &mut impl Write, listeners: &Listeners) -> io::Result<()>
         row.push(l.established.to_string());
         rows.push(row);
     }
-    aligned(out, &rows, 1)?;
-    if listeners.left_out() > 0 {
-        writeln!(
-            out,
-            "# {} listening sockets left out (more than {} ports)",
+    let note = (listeners.left_out() > 0).then(|| {
+        format!(
+            "{} listening sockets left out (more than {} ports)",
             listeners.left_out(),
             tcpcount_core::LISTENER_CAPACITY
-        )?;
-    }
-    Ok(())
+        )
+    });
+    aligned(out, &rows, 1)?;
+    left_out(out, note)
 }
 
 fn port_table(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
@@ -100,17 +99,24 @@ fn port_table(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
         row.push(counts.total().to_string());
         rows.push(row);
     }
-    aligned(out, &rows, 1)?;
-    if ports.ports_left_out() > 0 {
-        writeln!(
-            out,
-            "# {} ports ({} sockets) left out: more than {} ports",
+    let note = (ports.ports_left_out() > 0).then(|| {
+        format!(
+            "{} ports ({} sockets) left out: more than {} ports",
             ports.ports_left_out(),
             ports.rows_left_out(),
             tcpcount_core::PORT_CAPACITY
-        )?;
+        )
+    });
+    aligned(out, &rows, 1)?;
+    left_out(out, note)
+}
+
+/// The `#` line under a full table saying what did not fit, if anything.
+fn left_out(out: &mut impl Write, note: Option<String>) -> io::Result<()> {
+    match note {
+        Some(note) => writeln!(out, "# {note}"),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Writes rows with the first `left` columns left-aligned and the rest

@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tcpcount_core::{Counts, Family, Parser, Row};
 
@@ -111,7 +111,7 @@ impl Reader {
 /// Adds the table at `path` to `sample`, under the family of its rows.
 pub(super) fn count_file(
     reader: &mut Reader,
-    path: &PathBuf,
+    path: &Path,
     sample: &mut Sample,
 ) -> Result<(), Failure> {
     let (family, counts) = reader.count_path(path, sample)?;
