@@ -294,3 +294,40 @@ fn source_names_what_was_really_read() {
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn source_survives_odd_file_names_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("tcpcount-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let odd = dir.join("it's \"odd\"\\ $(x)\nname");
+    std::fs::copy(fixture("ipv4-only/tcp"), &odd).expect("copy");
+    let odd_text = odd.to_str().expect("UTF-8");
+    // env: a shell's eval gives the name back unchanged, and runs nothing.
+    let env = run_quiet(&["-f", "env", odd_text]);
+    assert_eq!(env.status.code(), Some(0));
+    let mut sh = Command::new("sh")
+        .args(["-c", "eval \"$(cat)\"; printf %s \"$TCPCOUNT_SOURCE\""])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    sh.stdin
+        .take()
+        .expect("stdin")
+        .write_all(&env.stdout)
+        .expect("write");
+    let evaluated = sh.wait_with_output().expect("sh ends");
+    assert_eq!(text(&evaluated.stdout), odd_text);
+    // prometheus: the label value escaped as the exposition format asks.
+    let prom = run_quiet(&["-f", "prometheus", odd_text]);
+    let escaped = odd_text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    assert!(
+        text(&prom.stdout).contains(&format!("tcpcount_source_info{{source=\"{escaped}\"}} 1\n")),
+        "{}",
+        text(&prom.stdout)
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

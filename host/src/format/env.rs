@@ -1,5 +1,5 @@
 //! The env format: `NAME=VALUE` lines a shell can `eval`, with the sample
-//! time in Unix seconds, the counts of each family, and the per-port or
+//! time in Unix seconds, the source really read (single-quoted), the counts of each family, and the per-port or
 //! listener view with what did not fit.
 
 use std::io::{self, Write};
@@ -12,6 +12,8 @@ use crate::time::unix_seconds;
 
 pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
+    let source = sample.source.to_string().replace('\'', "'\\''");
+    writeln!(out, "TCPCOUNT_SOURCE='{source}'")?;
     for (family, counts) in columns(sample) {
         let prefix = match family {
             "total" => "TCPCOUNT_".to_owned(),

@@ -44,6 +44,16 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     }
     header(
         out,
+        "tcpcount_source_info",
+        "Where the tables were really read from: netlink, a /proc directory, or files.",
+    )?;
+    writeln!(
+        out,
+        "tcpcount_source_info{{source=\"{}\"}} 1",
+        label_value(&sample.source.to_string())
+    )?;
+    header(
+        out,
         "tcpcount_sample_time_seconds",
         "When the tables were read, in Unix seconds.",
     )?;
@@ -149,4 +159,12 @@ fn listener_metrics(out: &mut impl Write, listeners: &Listeners) -> io::Result<(
 fn header(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
     writeln!(out, "# HELP {name} {help}")?;
     writeln!(out, "# TYPE {name} gauge")
+}
+
+/// A label value with `\`, `"` and newlines escaped, as the exposition
+/// format asks.
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

@@ -4,10 +4,12 @@
 //! asks for through one fixed buffer into a [`Sample`], recording which
 //! source it really read.
 
+mod files;
 #[path = "../netlink.rs"]
 mod netlink;
 mod proc;
 mod sockdiag;
+mod text;
 
 use std::path::PathBuf;
 
@@ -90,12 +92,7 @@ impl Reader {
                 }
                 self.proc(root, None, &mut sample)?;
             }
-            Input::Files(files) => {
-                sample.clear(Origin::Files(files.clone()));
-                for path in files {
-                    proc::count_file(self, path, &mut sample)?;
-                }
-            }
+            Input::Files(files) => self.files(files, &mut sample)?,
         }
         Ok(sample)
     }
