@@ -62,10 +62,11 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         let mut file: &File = temporary.as_file();
         file.write_all(bytes)?;
         if let Some(old) = &old {
-            // Owner first: chown clears set-id bits. Not being allowed to give
-            // the file away (not root) is not a reason to fail.
-            let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
-            file.set_permissions(Permissions::from_mode(old.mode() & 0o7777))?;
+            // The permission bits only: no set-id or sticky bits, and the
+            // owner stays whoever runs tcpcount (giving the file to FILE's
+            // owner, who may be anyone in a shared directory, would hand them
+            // the temporary before the rename).
+            file.set_permissions(Permissions::from_mode(old.mode() & 0o777))?;
         }
         file.sync_all()
     })();

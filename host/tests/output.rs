@@ -250,6 +250,27 @@ fn a_new_file_gets_0644_less_the_umask() {
         assert_eq!(assert_only_temporaries_written(&calls, &file), 1);
         assert_eq!(mode(&file), expected, "umask {umask}");
     }
+    // An old FILE's permission bits are kept whatever the umask; set-id and
+    // sticky bits are not.
+    for (old, expected) in [
+        (0o600, 0o600),
+        (0o664, 0o664),
+        (0o6755, 0o755),
+        (0o1640, 0o640),
+    ] {
+        let file = dir.join(&format!("old-{old:o}"));
+        fs::write(&file, "old\n").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(old)).unwrap();
+        let (out, _) = traced(&dir, "077", &[Path::new("-o"), &file, &fixture()]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(mode(&file), expected, "old mode {old:o}");
+        assert_eq!(fs::metadata(&file).unwrap().uid(), own_uid());
+    }
+}
+
+/// This process's uid, which a written FILE belongs to.
+fn own_uid() -> u32 {
+    fs::metadata("/proc/self").unwrap().uid()
 }
 
 #[test]
