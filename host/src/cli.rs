@@ -1,8 +1,9 @@
 //! The command line: clap types with their help text, and every rule about
-//! which options go together, so that a bad combination is a usage error
-//! (exit 2; in check mode UNKNOWN, exit 3) before anything is read. Check
-//! mode is recognised here, once, even on a command line that fails to
-//! parse.
+//! which options go together, so a bad combination is a usage error before
+//! anything is read.
+//!
+//! Usage errors exit 2, or in check mode 3 with an UNKNOWN line; check mode
+//! is recognised here, once, even on a command line that fails to parse.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

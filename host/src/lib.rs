@@ -1,9 +1,10 @@
-//! The `tcpcount` command as a library, in layers that read top-down: the
-//! command line ([`cli`]), where tables come from ([`source`]), what one
-//! reading holds ([`sample`]), each output format ([`format`]), the repeat
-//! loop ([`watch`]) writing to standard output or the safe atomic file
-//! ([`output`]), and the exit status ([`exit`]). [`main`] ties them together
-//! so that all of it can be tested without spawning a process.
+//! The `tcpcount` command as a library: [`main`] parses the command line,
+//! runs it and says how it ended, so all of it can be tested in-process.
+//!
+//! The layers read top-down: the command line ([`cli`]), where tables come
+//! from ([`source`]), what one reading holds ([`sample`]), each output format
+//! ([`format`]), the repeat loop ([`watch`]) writing to standard output or the
+//! safe atomic file ([`output`]), and the exit status ([`exit`]).
 
 pub mod cli;
 pub mod exit;

@@ -1,9 +1,12 @@
-//! `--output FILE`, the safe atomic file: each sample is written to a new
-//! temporary in FILE's directory (created `O_CREAT|O_EXCL|O_NOFOLLOW` under
-//! an unpredictable name chosen by the `tempfile` crate, so no planted link
-//! or file is ever opened), given FILE's mode, synced, and renamed over FILE; on any
-//! failure the temporary is removed and FILE is untouched. A FILE that is a
-//! directory, a device, a FIFO, a socket or a symbolic link is refused.
+//! `--output FILE`, the safe atomic file: each sample goes to a new temporary
+//! in FILE's directory that is then renamed over FILE, and nothing else is
+//! ever opened for writing or replaced.
+//!
+//! The temporary is created `O_CREAT|O_EXCL|O_NOFOLLOW` under an
+//! unpredictable name chosen by the `tempfile` crate, given FILE's permission
+//! bits, and synced before the rename; on any failure it is removed and FILE
+//! is untouched. A FILE that is a directory, a device, a FIFO, a socket or a
+//! symbolic link is refused.
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};

@@ -1,8 +1,9 @@
 //! What one reading holds: the per-state counts of each family, the optional
 //! per-port and listener tables, when it was taken and which source was
-//! really read. Formats take a [`Sample`] and nothing else, so a new reading
-//! (conntrack counts, a top-N table) is a new field here plus the formats
-//! that show it.
+//! really read.
+//!
+//! Formats take a [`Sample`] and nothing else, so a new reading (conntrack
+//! counts, a top-N table) is a new field here plus the formats that show it.
 
 use std::fmt;
 use std::path::PathBuf;

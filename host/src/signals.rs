@@ -1,8 +1,9 @@
-//! SIGINT and SIGTERM set a flag instead of killing the process, so a
-//! repeating run finishes the record it is writing, leaves no temporary file,
-//! and stops cleanly. The handlers are installed with `sigaction` *without*
-//! `SA_RESTART`, so a read that blocks (a FIFO under `--proc`) returns EINTR
-//! and the run ends at once. This file holds the host's signal `unsafe`.
+//! SIGINT and SIGTERM request a stop instead of killing the process, so a
+//! repeating run ends cleanly and leaves no temporary file.
+//!
+//! The handlers are installed with libc's `sigaction` *without*
+//! `SA_RESTART`, so a blocked read returns EINTR and the run ends at once.
+//! This file holds the host's signal `unsafe`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,8 +1,9 @@
-//! Running the command: one sample, or one every `--interval` seconds for
-//! `--count` samples or until SIGINT/SIGTERM, each rendered whole and written
-//! to standard output or through [`output::replace`] to `--output`; or, in
-//! check mode, one sample judged against the thresholds. The read buffer, the
-//! sample's tables and the output buffer are reused, so memory stays flat.
+//! Running the command: one sample, or one every `--interval` seconds until
+//! `--count` or SIGINT/SIGTERM, each written whole to standard output or
+//! `--output`; in check mode, one sample judged against the thresholds.
+//!
+//! The read buffer, the sample's tables and the output buffer are reused, so
+//! memory stays flat.
 
 use std::io::Write;
 use std::thread;

@@ -1,11 +1,12 @@
 //! Check mode for Nagios, Icinga, Zabbix and other monitoring-plugin hosts:
-//! `--warn` and `--crit` take `KEY=FIGURE,...` where KEY is a state name (as
-//! for `--state`), `total` or `unknown`, and a count greater than its figure
-//! trips the threshold. The result is one status line with performance data
-//! and the plugin exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as the
-//! monitoring-plugins development guidelines ask. Every line starts
-//! `TCPCOUNT STATUS - `; a failure of any kind, bad usage included, is one
-//! `TCPCOUNT UNKNOWN - reason` line.
+//! one `TCPCOUNT STATUS - summary | perfdata` line judged against `--warn`
+//! and `--crit`.
+//!
+//! A threshold is `KEY=FIGURE,...` with KEY a state name (as for `--state`),
+//! `total` or `unknown`; a count greater than its figure trips it. Exit codes
+//! are the plugin's 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as the
+//! monitoring-plugins development guidelines ask; a failure of any kind, bad
+//! usage included, is one `TCPCOUNT UNKNOWN - reason` line.
 
 use std::fmt;
 use std::io::{self, Write};

@@ -1,6 +1,6 @@
 //! The env format: `NAME=VALUE` lines a shell can `eval`, with the sample
-//! time in Unix seconds, the source really read (single-quoted), the counts of each family, and the per-port or
-//! listener view with what did not fit.
+//! time in Unix seconds, the source really read (single-quoted), the counts
+//! of each family, and the per-port or listener view with what did not fit.
 
 use std::io::{self, Write};
 

@@ -1,10 +1,12 @@
-//! One [`Sample`] rendered in an output format, one file per format. Every
-//! format shows the same facts: every state, zeros included (a missing series
-//! breaks alerts); `UNKNOWN` where non-zero (always in Prometheus, whose
-//! series must not come and go); the per-port or listener view with what did
-//! not fit its table; listeners sorted by port, then family. The table format
-//! shows the per-port or listener view instead of the state table; the others
-//! add it to the counts. Check mode ([`check`]) is the plugin status line.
+//! One [`Sample`] rendered in an output format, one file per format, each
+//! showing the same facts.
+//!
+//! Every state is listed, zeros included (a missing series breaks alerts);
+//! `UNKNOWN` where non-zero (always in Prometheus, whose series must not come
+//! and go); the per-port or listener view with what did not fit its table;
+//! listeners sorted by port, then family. The table format shows the
+//! per-port or listener view instead of the state table; the others add it
+//! to the counts. Check mode ([`check`]) is the plugin status line.
 
 pub mod check;
 mod env;

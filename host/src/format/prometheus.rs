@@ -1,8 +1,9 @@
 //! The Prometheus text exposition format, for node_exporter's textfile
-//! collector: every series on every sample (unknown states and left-out
-//! counts included, at zero), HELP and TYPE before each metric. Each sample
-//! is a complete exposition, so with `--interval` to standard output HELP and
-//! TYPE repeat per sample; the sample time is whole Unix seconds.
+//! collector: every series on every sample, HELP and TYPE before each metric.
+//!
+//! Unknown states and left-out counts are there at zero. Each sample is a
+//! complete exposition, so with `--interval` to standard output HELP and TYPE
+//! repeat per sample; the sample time is whole Unix seconds.
 
 use std::io::{self, Write};
 

@@ -1,8 +1,9 @@
-//! Where tables come from: this machine's `/proc/net/tcp{,6}` (or another
-//! process's, or another procfs mount's), the kernel's netlink sock_diag dump,
-//! or files named on the command line. [`Reader`] reads whichever [`Input`]
-//! asks for through one fixed buffer into a [`Sample`], recording which
-//! source it really read.
+//! Where tables come from: [`Reader`] reads the [`Input`] the command line
+//! names (/proc, the netlink dump, or files) into a [`Sample`], recording
+//! which source it really read.
+//!
+//! One fixed buffer serves every read; each source is one file: `proc`,
+//! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
 mod files;
 #[path = "../netlink.rs"]
