@@ -3,7 +3,7 @@
 //!
 //! The layers read top-down: the command line ([`cli`]), where tables come
 //! from ([`source`]), what one reading holds ([`sample`]), each output format
-//! ([`format`]), the repeat loop ([`watch`]) writing to standard output or the
+//! ([`format`](mod@format)), the repeat loop ([`watch`]) writing to standard output or the
 //! safe atomic file ([`output`]), and the exit status ([`exit`]).
 
 pub mod cli;
