@@ -10,12 +10,17 @@
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use tempfile::Builder;
 
 use crate::failure::Failure;
+
+/// How much of FILE's name the temporary's name repeats (255 bytes at most
+/// in all, less `.`, `.`, six random characters and `.tmp`).
+const NAME_IN_TEMPORARY: usize = 200;
 
 /// The mode of a new FILE, less the umask.
 const NEW_FILE_MODE: u32 = 0o644;
@@ -42,8 +47,14 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     if let Some(what) = old.as_ref().and_then(|meta| not_a_file(&meta.file_type())) {
         return refuse(what);
     }
+    // `.NAME.XXXXXX.tmp`, NAME cut so that the whole stays within the 255
+    // bytes a name may have wherever FILE's own name fits.
     let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(name);
+    let cut = name
+        .as_bytes()
+        .get(..NAME_IN_TEMPORARY)
+        .unwrap_or(name.as_bytes());
+    prefix.push(std::ffi::OsStr::from_bytes(cut));
     prefix.push(".");
     // tempfile picks the random name and retries on a name that exists; the
     // open is ours, to say O_NOFOLLOW besides O_CREAT|O_EXCL.
