@@ -2,26 +2,19 @@
 //! closed pipe, and the help text.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use clap::CommandFactory;
 
+mod common;
+
+use common::{BIN, assert_exit, fixture, state_names, text};
+
 fn tcpcount(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tcpcount"))
+    Command::new(BIN)
         .args(args)
         .output()
         .expect("tcpcount runs")
-}
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(path)
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("UTF-8 output")
 }
 
 #[test]
@@ -39,24 +32,10 @@ fn live_tables_print_every_state_and_a_total() {
         .map(|l| l.split_whitespace().next().unwrap_or(""))
         .filter(|w| *w != "UNKNOWN")
         .collect();
-    assert_eq!(
-        first_words,
-        [
-            "STATE",
-            "ESTABLISHED",
-            "SYN_SENT",
-            "SYN_RECV",
-            "FIN_WAIT1",
-            "FIN_WAIT2",
-            "TIME_WAIT",
-            "CLOSE",
-            "CLOSE_WAIT",
-            "LAST_ACK",
-            "LISTEN",
-            "CLOSING",
-            "TOTAL"
-        ]
-    );
+    let mut expected = vec!["STATE"];
+    expected.extend(state_names());
+    expected.push("TOTAL");
+    assert_eq!(first_words, expected);
     assert!(out.stderr.is_empty());
 }
 
@@ -64,7 +43,7 @@ fn live_tables_print_every_state_and_a_total() {
 fn stdin_dash_reads_a_table() {
     let table = std::fs::read(fixture("bad/no-header")).expect("fixture");
     let header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tcpcount"))
+    let mut child = Command::new(BIN)
         .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -76,7 +55,8 @@ fn stdin_dash_reads_a_table() {
     drop(stdin);
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(0));
-    let listen = text(&out.stdout)
+    let stdout = text(&out.stdout);
+    let listen = stdout
         .lines()
         .find(|l| l.starts_with("LISTEN"))
         .expect("a LISTEN row");
@@ -90,24 +70,24 @@ fn stdin_dash_reads_a_table() {
 fn a_bad_table_exits_1_naming_file_and_line() {
     let path = fixture("bad/bad-hex-state");
     let out = tcpcount(&[path.to_str().expect("UTF-8 path")]);
-    assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert_eq!(
-        text(&out.stderr),
-        format!(
+    assert_exit(
+        &out,
+        1,
+        &format!(
             "tcpcount: {}: line 4: bad st (expected 2 hex digits)\n",
             path.display()
-        )
+        ),
     );
 }
 
 #[test]
 fn a_missing_file_exits_1_naming_it() {
     let out = tcpcount(&["/nonexistent/tcp"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        text(&out.stderr),
-        "tcpcount: /nonexistent/tcp: No such file or directory (os error 2)\n"
+    assert_exit(
+        &out,
+        1,
+        "tcpcount: /nonexistent/tcp: No such file or directory (os error 2)\n",
     );
 }
 
@@ -133,7 +113,7 @@ fn a_reader_that_goes_away_is_not_an_error() {
     // `tcpcount | head -1` once head has exited: every write gets EPIPE.
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
-    let out = Command::new(env!("CARGO_BIN_EXE_tcpcount"))
+    let out = Command::new(BIN)
         .stdout(writer)
         .stderr(Stdio::piped())
         .output()
@@ -144,7 +124,7 @@ fn a_reader_that_goes_away_is_not_an_error() {
 
 /// Runs tcpcount with `args`, stdin empty.
 fn run_quiet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tcpcount"))
+    Command::new(BIN)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -227,10 +207,10 @@ fn usage_errors_say_what_is_wrong_in_the_users_terms() {
 fn pid_of_no_process_is_no_such_process() {
     for pid in ["0", "4294967295"] {
         let out = run_quiet(&["--pid", pid]);
-        assert_eq!(out.status.code(), Some(1));
-        assert_eq!(
-            text(&out.stderr),
-            format!("tcpcount: --pid {pid}: no such process\n")
+        assert_exit(
+            &out,
+            1,
+            &format!("tcpcount: --pid {pid}: no such process\n"),
         );
         let out = run_quiet(&["--pid", pid, "--source", "auto"]);
         assert_eq!(out.status.code(), Some(1), "auto with --pid reads procfs");

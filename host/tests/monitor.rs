@@ -8,16 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{BIN, text};
+
 fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_tcpcount")
+    BIN
 }
 
+/// A fixture's path as an argument.
 fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
+    common::fixture(path).to_string_lossy().into_owned()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -27,71 +28,34 @@ fn run(args: &[&str]) -> Output {
         .expect("tcpcount runs")
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[test]
 fn check_mode_exit_codes() {
     let tcp = fixture("all-states/tcp");
     // all-states/tcp: 34 sockets, 2 TIME_WAIT, 11 ESTABLISHED.
-    let cases: [(&[&str], i32, &str); 11] = [
-        (
-            &["--warn", "time_wait=2", "--crit", "total=34"],
-            0,
-            "TCPCOUNT OK - 34 sockets",
-        ),
-        (
-            &["--warn", "time_wait=1", "--crit", "total=34"],
-            1,
-            "TCPCOUNT WARNING - time_wait=2 > 1",
-        ),
-        (
-            &["--warn", "time_wait=1", "--crit", "estab=10"],
-            2,
-            "TCPCOUNT CRITICAL - established=11 > 10",
-        ),
-        (&["--crit", "total=100"], 0, "TCPCOUNT OK"),
-        // Every failure once check mode is known, bad usage included, is one
-        // UNKNOWN line on stdout and exit 3.
-        (
-            &["--warn", "bogus=1"],
-            3,
-            "TCPCOUNT UNKNOWN - invalid value 'bogus=1' for '--warn <SPEC>'",
-        ),
-        (
-            &["--warn", "total=1", "--no-such-flag"],
-            3,
-            "TCPCOUNT UNKNOWN - unexpected argument '--no-such-flag'",
-        ),
-        (
-            &["--crit", "total=x"],
-            3,
-            "TCPCOUNT UNKNOWN - invalid value 'total=x'",
-        ),
-        (
-            &["--warn", "total=1", "-f", "json"],
-            3,
-            "TCPCOUNT UNKNOWN - the argument '--warn <SPEC>' cannot be used with '--format <FORMAT>'",
-        ),
-        (
-            &["-f", "env", "--crit", "total=1"],
-            3,
-            "TCPCOUNT UNKNOWN - the argument '--format <FORMAT>' cannot be used with '--crit <SPEC>'",
-        ),
-        (
-            &["--warn", "total=1", "-i", "5"],
-            3,
-            "TCPCOUNT UNKNOWN - the argument '--warn <SPEC>' cannot be used with '--interval <SECONDS>'",
-        ),
-        (
-            &["--warn", "total=1", "--lport", "9-1"],
-            3,
-            "TCPCOUNT UNKNOWN - invalid value '9-1' for '--lport <LIST>': port range 9-1 is reversed",
-        ),
-    ];
+    // ARGS | EXIT | START OF THE ONE LINE ON STDOUT. Every failure once check
+    // mode is known, bad usage included, is one UNKNOWN line and exit 3.
+    let cases = "
+        --warn time_wait=2 --crit total=34 | 0 | TCPCOUNT OK - 34 sockets
+        --warn time_wait=1 --crit total=34 | 1 | TCPCOUNT WARNING - time_wait=2 > 1
+        --warn time_wait=1 --crit estab=10 | 2 | TCPCOUNT CRITICAL - established=11 > 10
+        --crit total=100 | 0 | TCPCOUNT OK
+        --warn bogus=1 | 3 | TCPCOUNT UNKNOWN - invalid value 'bogus=1' for '--warn <SPEC>'
+        --warn total=1 --no-such-flag | 3 | TCPCOUNT UNKNOWN - unexpected argument '--no-such-flag'
+        --crit total=x | 3 | TCPCOUNT UNKNOWN - invalid value 'total=x'
+        --warn total=1 -f json | 3 | TCPCOUNT UNKNOWN - the argument '--warn <SPEC>' cannot be used with '--format <FORMAT>'
+        -f env --crit total=1 | 3 | TCPCOUNT UNKNOWN - the argument '--format <FORMAT>' cannot be used with '--crit <SPEC>'
+        --warn total=1 -i 5 | 3 | TCPCOUNT UNKNOWN - the argument '--warn <SPEC>' cannot be used with '--interval <SECONDS>'
+        --warn total=1 --lport 9-1 | 3 | TCPCOUNT UNKNOWN - invalid value '9-1' for '--lport <LIST>': port range 9-1 is reversed
+    ";
+    let cases = cases.lines().filter(|l| !l.trim().is_empty()).map(|line| {
+        let [args, code, start] = [0, 1, 2].map(|i| line.split(" | ").nth(i).expect("3 columns"));
+        let args: Vec<&str> = args.split_whitespace().collect();
+        (args, code.parse::<i32>().expect("an exit code"), start)
+    });
+    let mut checked = 0;
     for (args, code, start) in cases {
-        let mut all: Vec<&str> = args.to_vec();
+        checked += 1;
+        let mut all: Vec<&str> = args.clone();
         all.push(&tcp);
         let out = run(&all);
         assert_eq!(
@@ -108,6 +72,7 @@ fn check_mode_exit_codes() {
         );
         assert_eq!(text(&out.stdout).lines().count(), 1, "{args:?}");
     }
+    assert_eq!(checked, 11, "every case ran");
     let netlink_pid = run(&["--warn", "total=1", "--source", "netlink", "--pid", "1"]);
     assert_eq!(netlink_pid.status.code(), Some(3));
     assert!(
@@ -341,13 +306,6 @@ fn leftovers(dir: &Path) -> Vec<String> {
     names
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
 /// Runs `script` with `$D` a fresh small tmpfs in a private mount namespace.
 fn in_private_tmpfs(script: &str) -> Output {
     let dir: PathBuf = std::env::temp_dir().join(format!(
@@ -372,8 +330,7 @@ fn in_private_tmpfs(script: &str) -> Output {
 
 #[test]
 fn output_keeps_the_old_file_when_the_directory_is_read_only_or_full() {
-    if !is_root() && std::env::var_os("TCPCOUNT_SKIP_ROOT_TESTS").is_some() {
-        eprintln!("skipped: needs root for a private tmpfs");
+    if !common::runs_as_root("output_keeps_the_old_file_when_the_directory_is_read_only_or_full") {
         return;
     }
     let read_only = in_private_tmpfs(

@@ -13,35 +13,18 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tcpcount");
-
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/all-states/tcp")
 }
 
+mod common;
+
+use common::{BIN, TempDir};
+
 /// A directory of its own, world-writable and sticky like /tmp, removed on
 /// drop.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let path =
-            std::env::temp_dir().join(format!("tcpcount-output-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o1777)).unwrap();
-        Dir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+fn shared_dir(name: &str) -> TempDir {
+    TempDir::new("output", name, 0o1777)
 }
 
 /// What `strace` must be: installed by the project's own script if missing.
@@ -62,7 +45,7 @@ fn strace() -> &'static str {
 
 /// Runs `sh -c "umask U; exec tcpcount ARGS"` under strace; returns the
 /// output and the traced calls that create, write, rename or remove files.
-fn traced(dir: &Dir, umask: &str, args: &[&Path]) -> (Output, Vec<String>) {
+fn traced(dir: &TempDir, umask: &str, args: &[&Path]) -> (Output, Vec<String>) {
     let log = dir.0.with_extension("strace");
     let out = Command::new(strace())
         .args(["-f", "-qq", "-o"])
@@ -178,8 +161,8 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn planted_links_and_names_are_never_written_through() {
-    let dir = Dir::new("planted");
-    let victims = Dir::new("victims");
+    let dir = shared_dir("planted");
+    let victims = shared_dir("victims");
     let victim = victims.join("shadow");
     fs::write(&victim, "secret\n").unwrap();
     fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
@@ -243,7 +226,7 @@ fn planted_links_and_names_are_never_written_through() {
 
 #[test]
 fn a_new_file_gets_0644_less_the_umask() {
-    let dir = Dir::new("umask");
+    let dir = shared_dir("umask");
     for (umask, expected) in [("022", 0o644), ("027", 0o640), ("077", 0o600)] {
         // The longest name a file may have: the temporary's is cut to fit.
         let file = dir.join(&format!("new-{umask}-{}", "n".repeat(255 - 8)));
@@ -277,7 +260,7 @@ fn own_uid() -> u32 {
 
 #[test]
 fn what_is_not_a_regular_file_is_refused_and_left_alone() {
-    let dir = Dir::new("refused");
+    let dir = shared_dir("refused");
     let target = dir.join("target");
     fs::write(&target, "target\n").unwrap();
     symlink(&target, dir.join("link")).unwrap();

@@ -6,15 +6,7 @@
 //! (`tests/reuseport/group.py` does the work). Needs root, as CI has; without
 //! it the test fails unless TCPCOUNT_SKIP_ROOT_TESTS is set.
 
-use std::path::Path;
-use std::process::Command;
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
+mod common;
 
 /// The number after `"key":` in the object after `"section":`.
 fn field(json: &str, section: &str, key: &str) -> Option<u64> {
@@ -26,23 +18,14 @@ fn field(json: &str, section: &str, key: &str) -> Option<u64> {
 
 #[test]
 fn a_reuseport_group_sums_queue_and_limit_through_both_sources() {
-    if !is_root() && std::env::var_os("TCPCOUNT_SKIP_ROOT_TESTS").is_some() {
-        eprintln!("skipped: needs root for a network namespace");
+    let Some(report) = common::root_script(
+        "a_reuseport_group_sums_queue_and_limit_through_both_sources",
+        60,
+        &["unshare", "--net"],
+        "tests/reuseport/group.py",
+    ) else {
         return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reuseport/group.py");
-    let out = Command::new("timeout")
-        .args(["60", "unshare", "--net", "python3"])
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_tcpcount"))
-        .output()
-        .expect("unshare and python3 run");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    };
     let ss = |key| field(&report, "ss", key);
     assert_eq!(ss("sockets"), Some(4), "{report}");
     assert_eq!(ss("accept_queue"), Some(10), "{report}");
