@@ -193,29 +193,9 @@ impl Cli {
         T: Into<OsString> + Clone,
     {
         let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-        let rejected = |error: clap::Error| {
-            // Parse again ignoring errors, only to see whether --warn or
-            // --crit was given (even with a bad value).
-            let matches = Cli::command()
-                .ignore_errors(true)
-                .try_get_matches_from(&args)
-                .ok();
-            let given = |id: &str| {
-                matches
-                    .as_ref()
-                    .and_then(|m| m.try_contains_id(id).ok())
-                    .unwrap_or(false)
-            };
-            let named = error
-                .get(clap::error::ContextKind::InvalidArg)
-                .is_some_and(|arg| {
-                    let arg = arg.to_string();
-                    arg.starts_with("--warn") || arg.starts_with("--crit")
-                });
-            Rejected {
-                check_mode: given("warn") || given("crit") || named,
-                error,
-            }
+        let rejected = |error: clap::Error| Rejected {
+            check_mode: asks_for_check_mode(&args),
+            error,
         };
         let cli = Cli::try_parse_from(&args).map_err(rejected)?;
         cli.check().map_err(rejected)?;
@@ -278,9 +258,94 @@ impl Cli {
     }
 }
 
+/// Whether `args` name `--warn` or `--crit` (before a `--` that ends the
+/// options), looked at directly because a command line that fails to parse
+/// has no parsed value to ask: clap stops at its first error.
+fn asks_for_check_mode(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .map(|arg| arg.as_encoded_bytes())
+        .take_while(|&arg| arg != b"--")
+        .any(|arg| {
+            [&b"--warn"[..], b"--crit"].iter().any(|option| {
+                arg.strip_prefix(*option)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(b"="))
+            })
+        })
+}
+
 fn parse_interval(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && (0.01..=86_400.0).contains(&seconds) => Ok(seconds),
         _ => Err("expected seconds between 0.01 and 86400".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    /// Parses `line` (split on spaces) after the program name.
+    fn parse(line: &str) -> Result<Cli, Rejected> {
+        Cli::parse_args(std::iter::once("tcpcount").chain(line.split_whitespace()))
+    }
+
+    #[test]
+    fn check_mode_is_known_even_when_parsing_fails() {
+        // (command line, accepted, check mode)
+        let cases = [
+            ("--warn total=1", true, true),
+            ("--crit estab=5 -4", true, true),
+            ("", true, false),
+            ("--warn bogus=1", false, true),
+            ("--crit total=x --warn total=1", false, true),
+            ("--warn total=1 --no-such-flag", false, true),
+            ("--no-such-flag --crit total=1", false, true),
+            ("--warn total=1 -f json", false, true),
+            ("--warn total=1 --source netlink --pid 1", false, true),
+            ("--warn", false, true),
+            ("--no-such-flag", false, false),
+            ("--lport 9-1", false, false),
+            ("--warning total=1", false, false),
+            ("--crit=total=1 --nope", false, true),
+            ("-- --warn", true, false),
+            ("--source netlink --proc /proc", false, false),
+        ];
+        for (line, accepted, check_mode) in cases {
+            match parse(line) {
+                Ok(cli) => {
+                    assert!(accepted, "{line:?} was accepted");
+                    assert_eq!(cli.check_mode(), check_mode, "{line:?}");
+                }
+                Err(rejected) => {
+                    assert!(!accepted, "{line:?}: {}", rejected.error);
+                    assert_eq!(rejected.check_mode, check_mode, "{line:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn input_follows_the_source_rules() {
+        let root = || PathBuf::from("/proc");
+        let cases = [
+            ("", "Proc { root: \"/proc\", pid: None }"),
+            ("--source netlink", "Netlink"),
+            ("--source auto", "Auto { root: \"/proc\" }"),
+            (
+                "--source auto --pid 7",
+                "Proc { root: \"/proc\", pid: Some(7) }",
+            ),
+            (
+                "--source auto --proc /mnt/p",
+                "Proc { root: \"/mnt/p\", pid: None }",
+            ),
+            ("a b", "Files([\"a\", \"b\"])"),
+        ];
+        for (line, expected) in cases {
+            let cli = parse(line).unwrap_or_else(|r| panic!("{line:?}: {}", r.error));
+            assert_eq!(format!("{:?}", cli.input()), expected, "{line:?}");
+        }
+        assert_eq!(root(), PathBuf::from("/proc"));
     }
 }

@@ -40,3 +40,24 @@ impl From<Exit> for ExitCode {
         ExitCode::from(exit.code())
     }
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_documented_ones() {
+        let cases = [
+            (Exit::Ok, 0),
+            (Exit::Failure, 1),
+            (Exit::Usage, 2),
+            (Exit::Check(Status::Ok), 0),
+            (Exit::Check(Status::Warning), 1),
+            (Exit::Check(Status::Critical), 2),
+            (Exit::Check(Status::Unknown), 3),
+        ];
+        for (exit, code) in cases {
+            assert_eq!(exit.code(), code, "{exit:?}");
+        }
+    }
+}

@@ -94,7 +94,9 @@ impl Read for Input {
 }
 
 /// Opens `path` for reading without blocking in `open` (a FIFO with no
-/// writer would), then makes reads block again, as [`Input`] expects.
+/// writer would), then, for anything but a regular file (a FIFO, a device),
+/// makes reads block again, as [`Input`] expects. Regular and procfs files
+/// ignore `O_NONBLOCK`, so they cost one `fstat` more than a plain open.
 fn open(path: &Path) -> io::Result<Input> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -102,19 +104,23 @@ fn open(path: &Path) -> io::Result<Input> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    let fd = file.as_raw_fd();
-    // SAFETY: `fd` is open for as long as `file` lives; F_GETFL and F_SETFL
-    // only read and set its status flags.
-    let cleared = unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
-    };
-    if cleared {
-        let fifo = file.metadata()?.file_type().is_fifo();
-        Ok(Input { file, fifo })
-    } else {
-        Err(io::Error::last_os_error())
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        let fd = file.as_raw_fd();
+        // SAFETY: `fd` is open for as long as `file` lives; F_GETFL and
+        // F_SETFL only read and set its status flags.
+        let cleared = unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+        };
+        if !cleared {
+            return Err(io::Error::last_os_error());
+        }
     }
+    Ok(Input {
+        file,
+        fifo: kind.is_fifo(),
+    })
 }
 
 /// Why one input could not be counted.
