@@ -9,6 +9,7 @@ use tcpcount_core::{Counts, Family, TcpSocket};
 use super::{Reader, netlink};
 use crate::failure::Failure;
 use crate::sample::{Origin, Sample};
+use crate::signals;
 
 impl Reader {
     /// Refills `sample` from the netlink dump of this network namespace.
@@ -29,6 +30,9 @@ impl Reader {
             });
             match result {
                 Err(e) if family == Family::Ipv6 && is_no_ipv6(&e) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted && signals::stop_requested() => {
+                    return Err(Failure::Interrupted);
+                }
                 other => other.map_err(Failure::Netlink)?,
             }
             *sample.tables.family_mut(family) = counts;
