@@ -1,5 +1,6 @@
-//! The built `tcpcount` binary end to end: exit codes, messages, stdin, a
-//! closed pipe, and the help text.
+//! The built `tcpcount` binary end to end: exit codes, usage messages in the
+//! user's terms, stdin, a closed pipe, the help text, and the source each
+//! format names.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,8 @@
-//! The monitoring side of the binary: check-mode exit codes, --interval with
-//! a clean stop on SIGTERM, and --output replacing its file atomically (the
-//! old file intact when the directory is read-only or full; those two need
-//! root for a private tmpfs mount).
+//! The monitoring side of the binary: check mode (every failure one UNKNOWN
+//! line, exit 3), --interval stopped by SIGTERM or SIGINT (also while a read
+//! blocks on a FIFO), and --output replacing its file atomically (the old
+//! file intact when the directory is read-only or full; those need root for
+//! a private tmpfs mount).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
