@@ -541,7 +541,7 @@ impl<'a> Cursor<'a> {
             Family::Ipv4 => ipv4(text).map(IpAddr::V4),
             Family::Ipv6 => ipv6(text).map(IpAddr::V6),
         };
-        parsed.ok_or(if text.is_empty() && self.rest.is_empty() {
+        parsed.ok_or(if self.rest.is_empty() {
             CtErrorKind::Truncated(field)
         } else {
             CtErrorKind::BadField(field)
