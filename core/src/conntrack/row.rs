@@ -18,8 +18,10 @@ use crate::Family;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Tuple {
     /// `src=`
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub src: IpAddr,
     /// `dst=`
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub dst: IpAddr,
     /// `sport=` and `dport=`, for protocols with ports (tcp, udp, sctp,
     /// udplite, dccp); `None` for icmp, gre and others.
@@ -595,4 +597,77 @@ fn hex4(digits: [u8; 4]) -> Option<u16> {
         };
         Some((acc << 4) | u16::from(d))
     })
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    const LINES: [&[u8]; 3] = [
+        b"ipv4     2 tcp      6 431999 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=48222 dport=7001 src=127.0.0.1 dst=127.0.0.1 sport=7001 dport=48222 [ASSURED] mark=0 zone=0 use=2",
+        b"ipv6     10 udp      17 29 src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=45097 dport=5300 [UNREPLIED] src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=5300 dport=45097 mark=0 zone=0 use=2",
+        b"ipv4     2 icmp     1 29 src=127.0.0.1 dst=127.0.0.1 type=8 code=0 id=17656 src=127.0.0.1 dst=127.0.0.1 type=0 code=0 id=17656 mark=0 zone=0 use=3",
+    ];
+
+    fn slow(line: &[u8]) -> Result<Entry, CtErrorKind> {
+        let (head, rest) = prefix(line)?;
+        body(head, rest)
+    }
+
+    #[test]
+    fn test_fast_prefixes_agree_with_the_general_parser() {
+        for (bytes, family, number) in FAST_PREFIXES {
+            let (head, rest) = prefix(bytes).unwrap();
+            assert_eq!(
+                (head.family, head.legacy, head.number),
+                (family, false, number)
+            );
+            assert_eq!(head.l4, l4_tuple(number));
+            assert!(rest.is_empty());
+        }
+    }
+
+    #[test]
+    fn test_fast_path_never_accepts_what_the_slow_path_rejects() {
+        let replacements = [
+            0u8, b' ', b'=', b'-', b'.', b':', b'[', b'A', b'a', b'0', b'9', 0xFF,
+        ];
+        for line in LINES {
+            assert_eq!(Entry::parse(line), slow(line));
+            for at in 0..line.len() {
+                for byte in replacements {
+                    let mut mutated = line.to_vec();
+                    mutated[at] = byte;
+                    assert_eq!(
+                        Entry::parse(&mutated),
+                        slow(&mutated),
+                        "byte {at} = {byte:#x}"
+                    );
+                }
+                assert_eq!(Entry::parse(&line[..at]), slow(&line[..at]), "cut at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn test_addresses_as_the_kernel_prints_them() {
+        let v4 = [
+            (&b"0.0.0.0"[..], Some(Ipv4Addr::UNSPECIFIED)),
+            (b"255.255.255.255", Some(Ipv4Addr::BROADCAST)),
+            (b"256.0.0.1", None),
+            (b"01.2.3.4", None),
+            (b"1.2.3", None),
+            (b"1.2.3.4.5", None),
+            (b"1..3.4", None),
+            (b"", None),
+        ];
+        for (text, expected) in v4 {
+            assert_eq!(ipv4(text), expected, "{text:?}");
+        }
+        let full = b"2001:0db8:0000:0000:0000:ff00:0042:8329";
+        assert_eq!(ipv6(full), Some("2001:db8::ff00:42:8329".parse().unwrap()));
+        assert_eq!(ipv6(b"2001:db8::ff00:42:8329"), None);
+        assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042:832g"), None);
+        assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042-8329"), None);
+    }
 }
