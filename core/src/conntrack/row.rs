@@ -472,12 +472,16 @@ impl<'a> Cursor<'a> {
     /// Consumes `key` if the rest starts with it.
     #[inline(always)]
     fn take(&mut self, key: &[u8]) -> bool {
-        match self.rest.strip_prefix(key) {
-            Some(rest) => {
+        // Most optional keys are absent: the first byte decides those.
+        if self.rest.first() != key.first() {
+            return false;
+        }
+        match self.rest.split_at_checked(key.len()) {
+            Some((head, rest)) if head.iter().zip(key).all(|(a, b)| a == b) => {
                 self.rest = rest;
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
@@ -496,18 +500,28 @@ impl<'a> Cursor<'a> {
     /// A decimal number without sign, at most `u64::MAX`.
     #[inline(always)]
     fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
-        let n = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut value = 0u64;
+        let mut n = 0;
+        let mut overflow = false;
+        for &b in self.rest {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            let (times_ten, o1) = value.overflowing_mul(10);
+            let (sum, o2) = times_ten.overflowing_add(u64::from(digit));
+            overflow |= o1 | o2;
+            value = sum;
+            n += 1;
+        }
         if n == 0 {
             return Err(self.missing_or_bad(field));
         }
-        let (digits, rest) = self.rest.split_at_checked(n).unwrap_or_default();
-        self.rest = rest;
-        digits
-            .iter()
-            .try_fold(0u64, |acc, &b| {
-                acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-            })
-            .ok_or(CtErrorKind::BadField(field))
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        if overflow {
+            return Err(CtErrorKind::BadField(field));
+        }
+        Ok(value)
     }
 
     #[inline(always)]
@@ -538,7 +552,23 @@ impl<'a> Cursor<'a> {
     /// An address as `%pI4` or `%pI6` prints it.
     #[inline(always)]
     fn address(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
-        let text = self.token();
+        let width = match family {
+            Family::Ipv4 => self
+                .rest
+                .iter()
+                .take(16)
+                .take_while(|&&b| b != b' ')
+                .count(),
+            Family::Ipv6 => 39,
+        };
+        let text = match self.rest.get(width..) {
+            Some([] | [b' ', ..]) => self.rest.get(..width).unwrap_or_default(),
+            _ => {
+                let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
+                self.rest.get(..n).unwrap_or_default()
+            }
+        };
+        self.rest = self.rest.get(text.len()..).unwrap_or_default();
         let parsed = match family {
             Family::Ipv4 => ipv4(text).map(IpAddr::V4),
             Family::Ipv6 => ipv6(text).map(IpAddr::V6),
@@ -555,18 +585,27 @@ impl<'a> Cursor<'a> {
 #[inline(always)]
 fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = text.split(|&b| b == b'.');
-    for octet in &mut octets {
-        let part = parts.next()?;
-        if part.is_empty() || part.len() > 3 || (part.len() > 1 && part.first() == Some(&b'0')) {
+    let mut rest = text;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix(b".")?;
+        }
+        let n = rest
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let (digits, after) = rest.split_at_checked(n)?;
+        if n == 0 || n > 3 || (n > 1 && digits.first() == Some(&b'0')) {
             return None;
         }
-        let value = part.iter().try_fold(0u16, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + u16::from(b - b'0'))
-        })?;
+        let value = digits
+            .iter()
+            .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'));
         *octet = u8::try_from(value).ok()?;
+        rest = after;
     }
-    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+    rest.is_empty().then_some(Ipv4Addr::from(octets))
 }
 
 /// Eight groups of four hex digits, as `%pI6` prints it.

@@ -67,19 +67,26 @@ impl CtState {
     /// word is [`CtState::Unknown`].
     #[inline]
     pub fn from_word(word: &[u8]) -> CtState {
-        match word {
-            b"ESTABLISHED" => CtState::Established,
-            b"TIME_WAIT" => CtState::TimeWait,
-            b"SYN_SENT" => CtState::SynSent,
-            b"SYN_RECV" => CtState::SynRecv,
-            b"FIN_WAIT" => CtState::FinWait,
-            b"CLOSE_WAIT" => CtState::CloseWait,
-            b"LAST_ACK" => CtState::LastAck,
-            b"CLOSE" => CtState::Close,
-            b"SYN_SENT2" => CtState::SynSent2,
-            b"NONE" => CtState::None,
-            _ => CtState::Unknown,
-        }
+        // By length first: at most four comparisons.
+        let candidates: &[CtState] = match word.len() {
+            11 => &[CtState::Established],
+            9 => &[CtState::TimeWait, CtState::SynSent2],
+            8 => &[
+                CtState::SynSent,
+                CtState::SynRecv,
+                CtState::FinWait,
+                CtState::LastAck,
+            ],
+            10 => &[CtState::CloseWait],
+            5 => &[CtState::Close],
+            4 => &[CtState::None],
+            _ => &[],
+        };
+        candidates
+            .iter()
+            .copied()
+            .find(|state| state.name().as_bytes() == word)
+            .unwrap_or(CtState::Unknown)
     }
 
     /// The bucket named `name`, case-insensitively, with `-` and `_` alike
