@@ -625,17 +625,27 @@ fn ipv6(text: &[u8]) -> Option<Ipv6Addr> {
     Some(Ipv6Addr::from(words))
 }
 
+/// Four hex digits (either case) as a number, four bytes at a time: each
+/// byte is checked to be `0-9`, `a-f` or `A-F` with carry-free byte-wise
+/// compares, then the nibbles are gathered.
 #[inline(always)]
 fn hex4(digits: [u8; 4]) -> Option<u16> {
-    digits.iter().try_fold(0u16, |acc, &b| {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return None,
-        };
-        Some((acc << 4) | u16::from(d))
-    })
+    const ONES: u32 = 0x0101_0101;
+    const HIGH: u32 = 0x8080_8080;
+    let x = u32::from_be_bytes(digits);
+    let low = x & !HIGH;
+    // For a byte below 0x80, adding 0x80 - n sets its high bit iff it is >= n.
+    let at_least = |v: u32, n: u32| (v + ONES * (0x80 - n)) & HIGH;
+    let digit = at_least(low, 0x30) & !at_least(low, 0x3A);
+    let lower = low | (ONES * 0x20);
+    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
+    if (digit | letter) & !x & HIGH != HIGH {
+        return None;
+    }
+    // Letters have bit 6 set: their nibble is the low four bits plus 9.
+    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+    let pairs = (nibbles | (nibbles >> 4)) & 0x00FF_00FF;
+    Some((((pairs >> 8) & 0xFF00) | (pairs & 0xFF)) as u16)
 }
 
 #[cfg(test)]
@@ -708,5 +718,18 @@ mod test {
         assert_eq!(ipv6(b"2001:db8::ff00:42:8329"), None);
         assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042:832g"), None);
         assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042-8329"), None);
+        for b in 0..=255u8 {
+            let expected = (b as char).to_digit(16).map(|d| d as u16);
+            for at in 0..4 {
+                let mut digits = *b"0f9A";
+                digits[at] = b;
+                let want = expected.map(|d| {
+                    let mut v = [0u16, 15, 9, 10];
+                    v[at] = d;
+                    v.iter().fold(0, |acc, n| acc << 4 | n)
+                });
+                assert_eq!(hex4(digits), want, "{b:#x} at {at}");
+            }
+        }
     }
 }
