@@ -159,7 +159,10 @@ struct Head {
 fn fast_prefix(line: &[u8]) -> Option<(Head, &[u8])> {
     FAST_PREFIXES
         .iter()
-        .find(|(prefix, _, _)| line.starts_with(prefix))
+        .find(|(prefix, _, _)| {
+            line.get(..prefix.len())
+                .is_some_and(|head| same(head, prefix))
+        })
         .map(|&(prefix, family, number)| {
             let head = Head {
                 family,
@@ -477,7 +480,7 @@ impl<'a> Cursor<'a> {
             return false;
         }
         match self.rest.split_at_checked(key.len()) {
-            Some((head, rest)) if head.iter().zip(key).all(|(a, b)| a == b) => {
+            Some((head, rest)) if same(head, key) => {
                 self.rest = rest;
                 true
             }
@@ -581,6 +584,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Whether two short byte strings are equal, compared as two overlapping
+/// words each (the keys are 3 to 12 bytes) instead of through a `memcmp`
+/// call.
+#[inline(always)]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        8..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        4..=7 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        _ => a == b,
+    }
+}
+
 /// A dotted quad without leading zeros, as `%pI4` prints it.
 #[inline(always)]
 fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
@@ -588,7 +612,10 @@ fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     let mut rest = text;
     for (i, octet) in octets.iter_mut().enumerate() {
         if i > 0 {
-            rest = rest.strip_prefix(b".")?;
+            rest = match rest.split_first() {
+                Some((b'.', after)) => after,
+                _ => return None,
+            };
         }
         let n = rest
             .iter()
@@ -694,6 +721,23 @@ mod test {
                     );
                 }
                 assert_eq!(Entry::parse(&line[..at]), slow(&line[..at]), "cut at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn test_same_compares_every_byte() {
+        let text = b"[HW_OFFLOAD] zone-reply=";
+        for len in 0..=text.len() {
+            for start in 0..=text.len() - len {
+                let a = &text[start..start + len];
+                assert!(same(a, a));
+                for at in 0..len {
+                    let mut b = a.to_vec();
+                    b[at] ^= 0x20;
+                    assert!(!same(a, &b), "{a:?} at {at}");
+                }
+                assert!(!same(a, &text[..len.saturating_sub(1)]) || len == 0);
             }
         }
     }

@@ -85,7 +85,7 @@ impl CtState {
         candidates
             .iter()
             .copied()
-            .find(|state| state.name().as_bytes() == word)
+            .find(|state| super::row::same(state.name().as_bytes(), word))
             .unwrap_or(CtState::Unknown)
     }
 
