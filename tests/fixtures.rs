@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use tcpcount::source::{Reader, Source};
+use tcpcount::source::{Input, Reader};
 use tcpcount::{Format, format};
 use tcpcount_tests::{
     by_name, captures, feed_chunks, feed_whole, naive_count, root, ss_counts, tables,
@@ -87,7 +87,7 @@ fn table_of_each_capture() {
         insta::glob!("../fixtures", "*/tcp", |tcp| {
             let dir = tcp.parent().expect("capture dir");
             let sample = Reader::default()
-                .sample(&Source::Files(tables(dir)), None)
+                .sample(&Input::Files(tables(dir)), None)
                 .expect("a real capture parses");
             let mut out = Vec::new();
             format::write(&mut out, Format::Table, &sample, false).expect("write to memory");
@@ -115,7 +115,7 @@ fn error_of_each_bad_table() {
 fn host_reports_a_bad_table_with_its_path_and_line() {
     let path = root().join("fixtures/bad/bad-hex-state");
     let failure = Reader::default()
-        .sample(&Source::Files(vec![path.clone()]), None)
+        .sample(&Input::Files(vec![path.clone()]), None)
         .unwrap_err();
     assert_eq!(
         failure.to_string(),

@@ -8,7 +8,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use tcpcount::source::{Reader, Source, Wanted};
+use tcpcount::sample::{Origin, Wanted};
+use tcpcount::source::{Input, Reader};
 use tcpcount::{Format, Sample, format};
 use tcpcount_core::{Filter, Side};
 use tcpcount_tests::{captures, root, tables, with_snapshots};
@@ -47,14 +48,15 @@ const VIEWS: [(&str, Wanted); 3] = [
 /// A sample of `dir` at a fixed time, with its source named relatively.
 fn sample(dir: &std::path::Path, wanted: Wanted) -> Sample {
     let mut sample = Reader::new(Filter::new(), wanted)
-        .sample(&Source::Files(tables(dir)), None)
+        .sample(&Input::Files(tables(dir)), None)
         .expect("a real capture parses");
     sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = dir
-        .strip_prefix(root())
-        .expect("inside the repo")
-        .display()
-        .to_string();
+    sample.source = Origin::Named(
+        dir.strip_prefix(root())
+            .expect("inside the repo")
+            .display()
+            .to_string(),
+    );
     sample
 }
 

@@ -3,8 +3,10 @@
 
 stdin holds documents, each after a line `=== FORMAT EXPECTED_TOTAL`. JSON is
 read with the json module; Prometheus text with prometheus_client's
-exposition-format parser. Checks that every state is present and that the
-totals add up; exits 1 with the reason on the first failure."""
+exposition-format parser. Checks that every state is present (unknown too, per
+port, in Prometheus), that the totals add up (with the sockets left out of a
+full port table), that listeners are sorted by port then family, and that the
+source read is named; exits 1 with the reason on the first failure."""
 import json
 import sys
 
@@ -27,7 +29,11 @@ def check_json(text, total):
     if "ports" in doc:
         assert sum(r["counts"]["TOTAL"] for r in doc["ports"]["rows"]) + doc["ports"]["sockets_left_out"] == total
     if "listeners" in doc:
-        assert all(r["sockets"] >= 1 for r in doc["listeners"]["rows"])
+        rows = doc["listeners"]["rows"]
+        assert all(r["sockets"] >= 1 for r in rows)
+        keys = [(r["port"], r["family"]) for r in rows]
+        assert keys == sorted(keys), "listeners sorted by port, then family"
+    assert doc["source"], "the source read is named"
     assert isinstance(doc["unix_time"], int) and doc["time"].endswith("Z")
 
 
@@ -48,7 +54,17 @@ def check_prometheus(text, total):
     assert sum(node_states.values()) + sum(v["unknown"] for v in by_family.values()) == total
     if "tcpcount_port_sockets" in families:
         ports = families["tcpcount_port_sockets"].samples
-        assert sum(s.value for s in ports) <= total
+        left_out = families["tcpcount_port_sockets_left_out"].samples[0].value
+        assert sum(s.value for s in ports) + left_out == total
+        for port in {s.labels["port"] for s in ports}:
+            states = {s.labels["state"] for s in ports if s.labels["port"] == port}
+            assert states == {s.lower() for s in STATES} | {"unknown"}, (port, states)
+    if "tcpcount_listener_sockets" in families:
+        keys = [(int(s.labels["port"]), s.labels["family"])
+                for s in families["tcpcount_listener_sockets"].samples]
+        assert keys == sorted(keys), "listeners sorted by port, then family"
+    source = families["tcpcount_source_info"].samples
+    assert len(source) == 1 and source[0].value == 1 and source[0].labels["source"]
     assert "tcpcount_sample_time_seconds" in families
 
 

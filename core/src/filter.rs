@@ -77,32 +77,81 @@ impl Filter {
     }
 }
 
-/// Why a filter's text could not be understood.
+/// Why a filter's text could not be understood. Each message says what is
+/// wrong in the user's terms and how to write it instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FilterError {
     /// Not a state name.
     UnknownState,
-    /// Not a port number (0..=65535) or range `LOW-HIGH` with `LOW <= HIGH`.
+    /// `unknown` given as a state: it names sockets in states this crate does
+    /// not know, which can be counted (and thresholded) but not selected.
+    UnknownIsNotAState,
+    /// Not a port number (0..=65535) or range `LOW-HIGH`.
     BadPort,
+    /// A range `LOW-HIGH` with `LOW > HIGH`.
+    ReversedRange {
+        /// The first number written.
+        low: u16,
+        /// The second number written.
+        high: u16,
+    },
     /// More than [`PORT_RANGES`] ports or ranges.
     TooManyPorts,
     /// Not an address or `ADDRESS/PREFIX` with a prefix within the family.
     BadCidr,
+    /// An IPv4-mapped IPv6 prefix (`::ffff:a.b.c.d/BITS`) shorter than /96:
+    /// it would reach outside the mapped addresses, so it is almost surely a
+    /// mistake for the IPv4 prefix `a.b.c.d/BITS`.
+    MappedPrefixTooShort {
+        /// The IPv4 address after `::ffff:`.
+        ipv4: [u8; 4],
+        /// The prefix length written.
+        bits: u8,
+    },
 }
+
+/// Spellings besides the kernel's names that [`TcpState::from_name`] takes,
+/// shown in the error message (a test checks each one parses).
+const OTHER_SPELLINGS: &str = "estab, listening, unconn, fin-wait-1";
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FilterError::UnknownState => f.write_str(
-                "unknown state (use kernel or ss names: established, estab, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, last-ack, listen, listening, closing)",
+            FilterError::UnknownState => {
+                f.write_str("not a TCP state; use one of ")?;
+                for (i, state) in TcpState::ALL.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}")?;
+                    for c in state.name().chars() {
+                        let c = if c == '_' { '-' } else { c.to_ascii_lowercase() };
+                        write!(f, "{c}")?;
+                    }
+                }
+                write!(
+                    f,
+                    " (any case, - or _; also {OTHER_SPELLINGS})"
+                )
+            }
+            FilterError::UnknownIsNotAState => f.write_str(
+                "unknown is not a state: it counts sockets in states newer than tcpcount, which can be shown and given a --warn/--crit figure but not selected",
             ),
-            FilterError::BadPort => {
-                f.write_str("bad port (use numbers and ranges: 80,443,8000-8080)")
+            FilterError::BadPort => f.write_str(
+                "not a port (use numbers 0-65535 and ranges LOW-HIGH: 80,443,8000-8080)",
+            ),
+            FilterError::ReversedRange { low, high } => {
+                write!(f, "port range {low}-{high} is reversed: write {high}-{low}")
             }
             FilterError::TooManyPorts => write!(f, "more than {PORT_RANGES} ports or ranges"),
             FilterError::BadCidr => {
                 f.write_str("bad address prefix (use ADDRESS or ADDRESS/BITS: 10.0.0.0/8, ::1)")
+            }
+            FilterError::MappedPrefixTooShort { ipv4, bits } => {
+                let [a, b, c, d] = ipv4;
+                write!(
+                    f,
+                    "::ffff:{a}.{b}.{c}.{d}/{bits} is an IPv6 prefix reaching beyond the IPv4-mapped addresses (::ffff:0:0/96); for IPv4 addresses write {a}.{b}.{c}.{d}/{bits}, which also matches their IPv4-mapped form"
+                )
             }
         }
     }
@@ -145,7 +194,16 @@ impl StateSet {
     pub fn parse(list: &str) -> Result<StateSet, FilterError> {
         let mut set = StateSet::new();
         for name in list.split(',') {
-            set.insert(TcpState::from_name(name.trim()).ok_or(FilterError::UnknownState)?);
+            let name = name.trim();
+            let state = match TcpState::from_name(name) {
+                Some(state) => state,
+                None if name.eq_ignore_ascii_case("unknown") => {
+                    return Err(FilterError::UnknownIsNotAState);
+                }
+                None => return Err(FilterError::UnknownState),
+            };
+            // A state given twice is the same set: merged by design.
+            set.insert(state);
         }
         Ok(set)
     }
@@ -166,7 +224,8 @@ impl PortList {
             .any(|&(low, high)| low <= port && port <= high)
     }
 
-    /// Parses `80,443,8000-8080`.
+    /// Parses `80,443,8000-8080`. A port or range given twice, or
+    /// overlapping another, matches the same ports: accepted as written.
     pub fn parse(list: &str) -> Result<PortList, FilterError> {
         let mut ports = PortList::default();
         for item in list.split(',') {
@@ -176,7 +235,10 @@ impl PortList {
                 None => (parse_port(item)?, parse_port(item)?),
             };
             if range.0 > range.1 {
-                return Err(FilterError::BadPort);
+                return Err(FilterError::ReversedRange {
+                    low: range.0,
+                    high: range.1,
+                });
             }
             ports
                 .ranges
@@ -215,6 +277,15 @@ impl Cidr {
         };
         if bits > max {
             return Err(FilterError::BadCidr);
+        }
+        if let IpAddr::V6(v6) = address
+            && let Some(ipv4) = v6.to_ipv4_mapped()
+            && bits < 96
+        {
+            return Err(FilterError::MappedPrefixTooShort {
+                ipv4: ipv4.octets(),
+                bits,
+            });
         }
         Ok(Cidr { address, bits })
     }
@@ -265,6 +336,11 @@ mod test {
             assert_eq!(set.contains_code(code), expected, "code {code:#x}");
         }
         assert_eq!(StateSet::parse("bogus"), Err(FilterError::UnknownState));
+        assert_eq!(
+            StateSet::parse("estab,UNKNOWN"),
+            Err(FilterError::UnknownIsNotAState)
+        );
+        assert_eq!(StateSet::parse("estab,estab"), StateSet::parse("estab"));
         assert_eq!(StateSet::parse(""), Err(FilterError::UnknownState));
     }
 
@@ -281,9 +357,13 @@ mod test {
         ] {
             assert_eq!(ports.contains(port), expected, "port {port}");
         }
-        for bad in ["", "x", "70000", "90-80", "1-", "-1", "1,,2"] {
+        for bad in ["", "x", "70000", "1-", "-1", "1,,2"] {
             assert_eq!(PortList::parse(bad), Err(FilterError::BadPort), "{bad:?}");
         }
+        assert_eq!(
+            PortList::parse("100-50"),
+            Err(FilterError::ReversedRange { low: 100, high: 50 })
+        );
         let many = "1,".repeat(PORT_RANGES) + "2";
         assert_eq!(PortList::parse(&many), Err(FilterError::TooManyPorts));
     }
@@ -305,6 +385,9 @@ mod test {
             ("fe80::/10", "fec0::1", false),
             ("::/0", "2001:db8::1", true),
             ("::/0", "10.0.0.1", false),
+            ("::ffff:10.0.0.0/104", "::ffff:10.1.1.1", true),
+            ("::ffff:10.0.0.0/104", "10.1.1.1", false),
+            ("::ffff:0.0.0.0/96", "::1", false),
         ];
         for (cidr, address, expected) in cases {
             assert_eq!(
@@ -322,6 +405,25 @@ mod test {
             "10.0.0.0/x",
         ] {
             assert_eq!(Cidr::parse(bad), Err(FilterError::BadCidr), "{bad:?}");
+        }
+        assert_eq!(
+            Cidr::parse("::ffff:10.0.0.0/8"),
+            Err(FilterError::MappedPrefixTooShort {
+                ipv4: [10, 0, 0, 0],
+                bits: 8
+            })
+        );
+    }
+
+    #[test]
+    fn test_state_error_lists_every_name_that_parses() {
+        let message = std::format!("{}", FilterError::UnknownState);
+        for state in TcpState::ALL {
+            let name = state.name().replace('_', "-").to_ascii_lowercase();
+            assert!(message.contains(&name), "{name} missing: {message}");
+        }
+        for spelling in OTHER_SPELLINGS.split(", ") {
+            assert!(TcpState::from_name(spelling).is_some(), "{spelling}");
         }
     }
 

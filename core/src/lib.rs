@@ -54,6 +54,7 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
+pub mod conntrack;
 mod counters;
 mod counts;
 mod error;

@@ -4,8 +4,11 @@
 //! connections waiting for `accept()`), and how many `ESTABLISHED` rows have
 //! that local port. The kernel lists a table's listeners before its other
 //! sockets, so one pass suffices; an `ESTABLISHED` row met before its
-//! listener (not kernel order) is not matched. The backlog limit is not in
-//! /proc and is not reported. Capacity is fixed (`N`, a power of two);
+//! listener (not kernel order) is not matched. A `SO_REUSEPORT` group (several
+//! sockets listening on one port) is one entry whose queue and backlog limit
+//! are both summed over its sockets, so the queue is always compared with the
+//! limit of the same sockets. The backlog limit is not in /proc and is not
+//! reported from it. Capacity is fixed (`N`, a power of two);
 //! listeners past it are counted in [`Listeners::left_out`].
 
 use heapless::index_map::FnvIndexMap;
@@ -26,8 +29,8 @@ pub struct Listener {
     pub accept_queue: u32,
     /// `ESTABLISHED` rows whose local port is this port.
     pub established: u32,
-    /// The backlog limit (largest over the sockets), where the source gives
-    /// it: netlink does, /proc does not.
+    /// The backlog limit summed over those sockets (as the queue is), where
+    /// the source gives it: netlink does, /proc does not.
     pub backlog_limit: Option<u32>,
 }
 
@@ -63,7 +66,10 @@ impl<const N: usize> Listeners<N> {
                 if let Some(listener) = self.ports.get_mut(&key) {
                     listener.sockets = listener.sockets.saturating_add(1);
                     listener.accept_queue = listener.accept_queue.saturating_add(row.rx_queue());
-                    listener.backlog_limit = listener.backlog_limit.max(row.backlog_limit());
+                    listener.backlog_limit = match (listener.backlog_limit, row.backlog_limit()) {
+                        (Some(sum), Some(limit)) => Some(sum.saturating_add(limit)),
+                        (sum, limit) => sum.or(limit),
+                    };
                 } else {
                     let listener = Listener {
                         sockets: 1,
@@ -150,6 +156,29 @@ mod test {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn test_reuseport_group_sums_queue_and_limit() {
+        // Four SO_REUSEPORT sockets at 100 of 128 each: 400 of 512, not 400
+        // of 128.
+        let mut listeners = Listeners::<8>::new();
+        for _ in 0..4 {
+            listeners.add(&crate::Socket {
+                family: Family::Ipv4,
+                state: TcpState::Listen.code(),
+                local_ip: core::net::IpAddr::from([127, 0, 0, 1]),
+                local_port: 80,
+                remote_ip: core::net::IpAddr::from([0, 0, 0, 0]),
+                remote_port: 0,
+                rx_queue: 100,
+                backlog_limit: Some(128),
+            });
+        }
+        let (_, _, group) = listeners.iter().next().unwrap();
+        assert_eq!(group.sockets, 4);
+        assert_eq!(group.accept_queue, 400);
+        assert_eq!(group.backlog_limit, Some(512));
     }
 
     #[test]

@@ -1,36 +1,32 @@
-//! SIGINT and SIGTERM set a flag instead of killing the process, so a
-//! repeating run finishes the record it is writing and stops cleanly. This is
-//! the host's only `unsafe`: registering the handler through libc's
-//! `signal()`, which std does not expose (a libc or signal-hook dependency
-//! would be the alternative for two lines).
+//! SIGINT and SIGTERM request a stop instead of killing the process, so a
+//! repeating run ends cleanly and leaves no temporary file.
+//!
+//! The handlers are installed with libc's `sigaction` *without*
+//! `SA_RESTART`, so a blocked read returns EINTR and the run ends at once.
+//! This file holds the host's signal `unsafe`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Signal numbers, the same on every Linux architecture.
-const SIGINT: i32 = 2;
-const SIGTERM: i32 = 15;
-
-unsafe extern "C" {
-    /// `sighandler_t signal(int signum, sighandler_t handler)`; glibc and musl
-    /// both give it BSD semantics (SA_RESTART), so a write in progress is
-    /// not interrupted.
-    fn signal(signum: i32, handler: usize) -> usize;
-}
-
-extern "C" fn on_signal(_: i32) {
+extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// From now on SIGINT and SIGTERM only request a stop.
+/// From now on SIGINT and SIGTERM only request a stop, and interrupt a
+/// blocked system call.
 pub fn install() {
-    for signum in [SIGINT, SIGTERM] {
-        // SAFETY: `on_signal` has the C handler signature and only stores to
-        // an atomic, which is async-signal-safe; `signal` has no other
-        // precondition.
+    for signum in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no
+        // flags); `on_signal` has the C handler signature and only stores to
+        // an atomic, which is async-signal-safe; the old action is not
+        // wanted, so its pointer may be null.
         unsafe {
-            signal(signum, on_signal as extern "C" fn(i32) as usize);
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = 0;
+            libc::sigaction(signum, &action, std::ptr::null_mut());
         }
     }
 }

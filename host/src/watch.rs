@@ -1,30 +1,25 @@
-//! Running the command: one sample, or one every `--interval` seconds for
-//! `--count` samples or until SIGINT/SIGTERM, each written whole to standard
-//! output or atomically to `--output` (a temporary file in the same
-//! directory, then `rename`, so a reader never sees half a file and a failed
-//! write leaves the previous file intact). The read buffer, the per-port and
-//! listener tables and the output buffer are reused, so memory stays flat.
+//! Running the command: one sample, or one every `--interval` seconds until
+//! `--count` or SIGINT/SIGTERM, each written whole to standard output or
+//! `--output`; in check mode, one sample judged against the thresholds.
+//!
+//! The read buffer, the sample's tables and the output buffer are reused, so
+//! memory stays flat.
 
-use std::fs::{self, File};
 use std::io::Write;
-use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::source::{Reader, Source, Wanted};
-use crate::{Cli, Failure, check, format, signals};
+use crate::cli::Cli;
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::format::{self, check};
+use crate::sample::Wanted;
+use crate::source::Reader;
+use crate::{output, signals};
 
-/// Runs what `cli` asks for, writing to `stdout`; returns the exit code.
-pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
-    let source = if cli.files.is_empty() {
-        Source::Live {
-            proc_root: cli.proc.clone(),
-            pid: cli.pid,
-            method: cli.source,
-        }
-    } else {
-        Source::Files(cli.files.clone())
-    };
+/// Runs what `cli` asks for, writing to `stdout`.
+pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
+    let input = cli.input();
     let wanted = Wanted {
         per_port: cli.per_port.map(Into::into),
         listeners: cli.listeners,
@@ -32,7 +27,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
     let mut reader = Reader::new(cli.filter(), wanted);
 
     if cli.check_mode() {
-        let status = match reader.sample(&source, None) {
+        let status = match reader.sample(&input, None) {
             Ok(sample) => check::report(
                 stdout,
                 &sample.tables.total(),
@@ -41,7 +36,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
             ),
             Err(failure) => check::report_unknown(stdout, &failure),
         };
-        return status.map(|s| s as u8).map_err(Failure::stdout);
+        return status.map(Exit::Check).map_err(Failure::stdout);
     }
 
     let repeating = cli.interval.is_some() || cli.count.is_some();
@@ -49,7 +44,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
         .count
         .unwrap_or(if cli.interval.is_some() { u64::MAX } else { 1 });
     let interval = Duration::from_secs_f64(cli.interval.unwrap_or(1.0));
-    if repeating {
+    if repeating || cli.output.is_some() {
         signals::install();
     }
     let start = Instant::now();
@@ -61,11 +56,16 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
         {
             break;
         }
-        let taken = reader.sample(&source, sample.take())?;
+        let taken = match reader.sample(&input, sample.take()) {
+            // A stop during a blocked read ends a watch that has written a
+            // sample as cleanly as a stop between samples.
+            Err(Failure::Interrupted) if i > 0 => break,
+            other => other?,
+        };
         rendered.clear();
         format::write(&mut rendered, cli.format, &taken, repeating).map_err(Failure::stdout)?;
         match &cli.output {
-            Some(path) => write_atomically(path, &rendered)?,
+            Some(path) => output::replace(path, &rendered)?,
             None => {
                 stdout.write_all(&rendered).map_err(Failure::stdout)?;
                 stdout.flush().map_err(Failure::stdout)?;
@@ -76,7 +76,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, Failure> {
             break;
         }
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// Sleeps until `deadline` in short steps; false if a stop was requested.
@@ -91,31 +91,4 @@ fn sleep_until(deadline: Instant) -> bool {
         }
         thread::sleep((deadline - now).min(Duration::from_millis(50)));
     }
-}
-
-/// Replaces `path` with `bytes` so that readers see the old file or the new
-/// one, never a mix; on failure the old file stays and no temporary is left.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let fail = |e| Failure::Output(path.to_owned(), e);
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(std::io::ErrorKind::InvalidInput.into()))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let temporary = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = File::create(&temporary).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
-    });
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written.map_err(fail)
 }

@@ -19,7 +19,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tcpcount");
+mod common;
+
+use common::{BIN, TempDir, is_root, state_names};
 
 /// Generous wall-clock limit per run, only to stop a hung process: the machine
 /// is shared, so time bounds are asserted on CPU time instead.
@@ -27,38 +29,10 @@ const WALL_LIMIT: Duration = Duration::from_secs(120);
 
 const V4_HEADER: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
 
-/// A directory of its own under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("tcpcount-faults-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).unwrap();
-        // Readable by the unprivileged user of the permission tests.
-        set_mode(&path, 0o755);
-        TempDir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.join(name);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap();
-        }
-        fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+/// A directory for one test, readable by the unprivileged user of the
+/// permission tests.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new("faults", name, 0o755)
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -166,19 +140,7 @@ fn counted(out: &Output) -> BTreeMap<String, [u64; 3]> {
 
 /// What [`v4_table`] holds: `rows / 11` or one more per state.
 fn expected_v4(rows: usize) -> BTreeMap<String, [u64; 3]> {
-    let names = [
-        "ESTABLISHED",
-        "SYN_SENT",
-        "SYN_RECV",
-        "FIN_WAIT1",
-        "FIN_WAIT2",
-        "TIME_WAIT",
-        "CLOSE",
-        "CLOSE_WAIT",
-        "LAST_ACK",
-        "LISTEN",
-        "CLOSING",
-    ];
+    let names = state_names();
     let mut table: BTreeMap<String, [u64; 3]> = names
         .iter()
         .enumerate()
@@ -191,11 +153,6 @@ fn expected_v4(rows: usize) -> BTreeMap<String, [u64; 3]> {
     table
 }
 
-fn is_root() -> bool {
-    let out = Command::new("id").arg("-u").output().expect("id -u");
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
-}
-
 /// Prints why a test does not run its body here.
 fn skip(test: &str, why: &str) {
     eprintln!("SKIPPED {test}: {why}");
@@ -205,7 +162,7 @@ fn skip(test: &str, why: &str) {
 
 #[test]
 fn file_absent() {
-    let dir = TempDir::new("absent");
+    let dir = temp_dir("absent");
     let path = dir.join("no-such-table");
     let out = run(tcpcount().arg(&path));
     assert_fails(
@@ -216,7 +173,7 @@ fn file_absent() {
 
 #[test]
 fn proc_dir_without_procfs() {
-    let dir = TempDir::new("noprocfs");
+    let dir = temp_dir("noprocfs");
     let out = run(tcpcount().arg("--proc").arg(&dir.0));
     assert_fails(
         &out,
@@ -240,7 +197,7 @@ fn fake_proc(dir: &TempDir, tcp: Option<&[u8]>, tcp6: Option<&[u8]>) -> PathBuf 
 
 #[test]
 fn tcp6_absent_counts_zero_ipv6() {
-    let dir = TempDir::new("notcp6");
+    let dir = temp_dir("notcp6");
     let proc = fake_proc(&dir, Some(&v4_table(25)), None);
     let out = run(tcpcount().arg("--proc").arg(&proc));
     assert_eq!(counted(&out), expected_v4(25));
@@ -249,7 +206,7 @@ fn tcp6_absent_counts_zero_ipv6() {
 #[test]
 fn tcp_absent_is_an_error() {
     // IPv4 is always there where procfs is: no tcp is not "no sockets".
-    let dir = TempDir::new("notcp");
+    let dir = temp_dir("notcp");
     let proc = fake_proc(&dir, None, Some(b""));
     let out = run(tcpcount().arg("--proc").arg(&proc));
     assert_fails(
@@ -297,7 +254,7 @@ fn proc_absent() {
 
 #[test]
 fn permission_denied() {
-    let dir = TempDir::new("perm");
+    let dir = temp_dir("perm");
     let file = dir.write("table", &v4_table(3));
     let proc = fake_proc(&dir, Some(&v4_table(3)), Some(b""));
     let tcp = proc.join("net/tcp");
@@ -408,7 +365,7 @@ fn canonical(path: &Path) -> String {
 
 #[test]
 fn read_fails_midway_with_eio() {
-    let dir = TempDir::new("eio");
+    let dir = temp_dir("eio");
     let file = dir.write("table", &v4_table(50));
     let faults = [
         ("FAULT_MODE", "eio"),
@@ -446,7 +403,7 @@ fn read_fails_midway_with_eio() {
 
 #[test]
 fn short_reads_and_eintr_change_nothing() {
-    let dir = TempDir::new("short");
+    let dir = temp_dir("short");
     let rows = 300;
     let file = dir.write("table", &v4_table(rows));
     let path = canonical(&file);
@@ -464,20 +421,25 @@ fn short_reads_and_eintr_change_nothing() {
 
 // ----------------------------------------------------------------- stdout
 
+/// Counts a small table with standard output going to `stdout`.
+fn with_stdout(name: &str, stdout: Stdio) -> Output {
+    let dir = temp_dir(name);
+    let file = dir.write("table", &v4_table(3));
+    let child = tcpcount()
+        .arg(&file)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_bounded(child)
+}
+
 #[test]
 fn stdout_full() {
     let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
         return skip("stdout_full", "no /dev/full here");
     };
-    let dir = TempDir::new("full");
-    let file = dir.write("table", &v4_table(3));
-    let child = tcpcount()
-        .arg(&file)
-        .stdout(full)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_bounded(child);
+    let out = with_stdout("full", full.into());
     assert_eq!(
         stderr(&out),
         "tcpcount: stdout: No space left on device (os error 28)\n"
@@ -497,15 +459,7 @@ fn stdout_broken_pipe_is_quiet_success() {
     let pipe = reader.stdin.take().unwrap();
     reader.kill().unwrap();
     reader.wait().unwrap();
-    let dir = TempDir::new("epipe");
-    let file = dir.write("table", &v4_table(3));
-    let child = tcpcount()
-        .arg(&file)
-        .stdout(pipe)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_bounded(child);
+    let out = with_stdout("epipe", pipe.into());
     assert_eq!(stderr(&out), "", "a reader that went away is not an error");
     assert_eq!(out.status.code(), Some(0));
 }
@@ -515,7 +469,7 @@ fn stdout_closed_behaves_like_dev_null() {
     // Rust's runtime opens /dev/null on a closed fd 0, 1 or 2 before main, so
     // tcpcount cannot tell `>&-` from `>/dev/null`: it succeeds, silently.
     // (docs/robustness.md). A panic or a crash would fail here.
-    let dir = TempDir::new("closed");
+    let dir = temp_dir("closed");
     let file = dir.write("table", &v4_table(3));
     let out = run(Command::new("sh")
         .args(["-c", "exec \"$0\" \"$1\" >&-"])
@@ -530,7 +484,7 @@ fn stdout_closed_behaves_like_dev_null() {
 
 #[test]
 fn overlong_lines() {
-    let dir = TempDir::new("long");
+    let dir = temp_dir("long");
     // A row padded with spaces to exactly LINE_CAPACITY (512) bytes is fine,
     let mut table = format!("{V4_HEADER}\n{:512}\n", v4_row(0, 0x0A));
     let file = dir.write("512", table.as_bytes());
@@ -561,7 +515,7 @@ fn overlong_lines() {
 
 #[test]
 fn nul_bytes() {
-    let dir = TempDir::new("nul");
+    let dir = temp_dir("nul");
     let row = v4_row(0, 0x01);
     // In a field: an error naming the line and the field.
     let mut bad = format!("{V4_HEADER}\n{row}\n").into_bytes();
@@ -592,7 +546,7 @@ fn single_row_without_last_newline_is_counted() {
     // Found by fuzzing (the chunked target): the family was read before the
     // last line was parsed, so a capture whose only row had no newline counted
     // nothing. Fixed by Parser::end.
-    let dir = TempDir::new("nonl");
+    let dir = temp_dir("nonl");
     let table = format!("{V4_HEADER}\n{}", v4_row(0, 0x0A));
     let file = dir.write("table", table.as_bytes());
     assert_eq!(counted(&run(tcpcount().arg(&file)))["LISTEN"], [1, 0, 1]);
@@ -626,7 +580,7 @@ const MAX_CPU_MS: u64 = 20_000;
 
 #[test]
 fn hundred_megabytes_of_table_in_bounded_memory_and_time() {
-    let dir = TempDir::new("big");
+    let dir = temp_dir("big");
     let file = dir.join("table");
     let rows = write_big_table(&file, 100 << 20);
     let (out, shim) = run_with_shim(tcpcount().arg(&file), &dir, &[]);
@@ -671,7 +625,7 @@ fn hundred_megabytes_of_table_in_bounded_memory_and_time() {
 
 #[test]
 fn hundred_megabytes_of_garbage_fail_fast() {
-    let dir = TempDir::new("garbage");
+    let dir = temp_dir("garbage");
     let file = dir.join("garbage");
     // xorshift bytes, with a newline now and then so that lines stay short.
     let mut x = 0x2545_F491_4F6C_DD1Du64;

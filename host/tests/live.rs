@@ -4,35 +4,18 @@
 //! test fails rather than passing silently, unless TCPCOUNT_SKIP_ROOT_TESTS
 //! is set.
 
-use std::path::Path;
-use std::process::Command;
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
+mod common;
 
 #[test]
 fn live_counts_filters_listeners_and_pid_equal_ss() {
-    if !is_root() && std::env::var_os("TCPCOUNT_SKIP_ROOT_TESTS").is_some() {
-        eprintln!("skipped: needs root for network namespaces");
+    let Some(report) = common::root_script(
+        "live_counts_filters_listeners_and_pid_equal_ss",
+        240,
+        &[],
+        "../tests/e2e/live.py",
+    ) else {
         return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/live.py");
-    let out = Command::new("timeout")
-        .args(["240", "python3"])
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_tcpcount"))
-        .output()
-        .expect("python3 runs");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    };
     for check in [
         "PASS proc: counts equal ss -tan",
         "PASS proc: filter --laddr 127.0.0.0/8",

@@ -1,27 +1,31 @@
 //! Check mode for Nagios, Icinga, Zabbix and other monitoring-plugin hosts:
-//! `--warn` and `--crit` take `KEY=FIGURE,...` where KEY is a state name (as
-//! for `--state`), `total` or `unknown`, and a count greater than its figure
-//! trips the threshold. The result is one status line with performance data
-//! and the plugin exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as the
-//! monitoring-plugins development guidelines ask.
+//! one `TCPCOUNT STATUS - summary | perfdata` line judged against `--warn`
+//! and `--crit`.
+//!
+//! A threshold is `KEY=FIGURE,...` with KEY a state name (as for `--state`),
+//! `total` or `unknown`; a count greater than its figure trips it. Exit codes
+//! are the plugin's 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, as the
+//! monitoring-plugins development guidelines ask; a failure of any kind, bad
+//! usage included, is one `TCPCOUNT UNKNOWN - reason` line.
 
 use std::fmt;
 use std::io::{self, Write};
 
-use tcpcount_core::{Counts, TcpState};
+use tcpcount_core::{Counts, FilterError, TcpState};
 
-/// A plugin's result.
+/// A plugin's result, least to most severe but UNKNOWN (the exit code is
+/// [`crate::Exit::code`]'s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-#[repr(u8)]
 pub enum Status {
     /// Every count within its thresholds.
-    Ok = 0,
+    Ok,
     /// A count above its `--warn` figure.
-    Warning = 1,
+    Warning,
     /// A count above its `--crit` figure.
-    Critical = 2,
-    /// The tables could not be read.
-    Unknown = 3,
+    Critical,
+    /// The tables could not be read, the output not written, or the command
+    /// line is wrong.
+    Unknown,
 }
 
 impl fmt::Display for Status {
@@ -79,10 +83,12 @@ impl Thresholds {
             let key = match key.trim().to_ascii_lowercase().as_str() {
                 "total" => Key::Total,
                 "unknown" => Key::Unknown,
-                name => Key::State(
-                    TcpState::from_name(name)
-                        .ok_or_else(|| format!("{key:?}: not a state, total or unknown"))?,
-                ),
+                name => Key::State(TcpState::from_name(name).ok_or_else(|| {
+                    format!(
+                        "{key:?}: not a key: use total, unknown, or a state: {}",
+                        FilterError::UnknownState
+                    )
+                })?),
             };
             let figure = figure
                 .trim()

@@ -1,0 +1,186 @@
+//! The streaming conntrack parser: bytes go in as chunks of any size, counts
+//! come out. It finds line boundaries and hands every line to
+//! [`Entry::parse`]; there is no header. A line split between two chunks is
+//! carried in a fixed [`heapless::Vec`] of [`CT_LINE_CAPACITY`] bytes; every
+//! line longer than that, carried or not, is an error, so the result never
+//! depends on how the input was cut. After the first error every call returns
+//! that error.
+
+use heapless::Vec;
+
+use super::counts::CtCounts;
+use super::error::{CtError, CtErrorKind};
+use super::filter::CtFilter;
+use super::row::Entry;
+
+/// The longest line accepted, in bytes, without its newline. Kernel lines run
+/// 146-332 bytes (IPv6 with accounting, zones and timestamps); a `secctx=`
+/// label adds its length, and 1024 leaves room for long SELinux contexts. A
+/// longer line is an error ([`CtErrorKind::LineTooLong`]), never skipped.
+pub const CT_LINE_CAPACITY: usize = 1024;
+
+/// A push parser for `/proc/net/nf_conntrack` or `/proc/net/ip_conntrack`.
+///
+/// `CtParser::new()` is `const`; it holds the counts, the line number, the
+/// filter and a [`CT_LINE_CAPACITY`]-byte carry buffer, and never allocates.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CtParser {
+    carry: Vec<u8, CT_LINE_CAPACITY>,
+    table: Table,
+}
+
+/// Everything but the carry buffer.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Table {
+    /// The number of the line being read (0 before the first byte).
+    line: u32,
+    /// Whether the lines seen are legacy ones (`None` before the first).
+    legacy: Option<bool>,
+    filter: CtFilter,
+    count_all: bool,
+    counts: CtCounts,
+    error: Option<CtError>,
+}
+
+impl CtParser {
+    /// A parser that has seen nothing yet and counts every entry.
+    pub const fn new() -> CtParser {
+        CtParser::with_filter(CtFilter::new())
+    }
+
+    /// A parser that counts only the entries `filter` lets through. Every
+    /// line is still checked.
+    pub const fn with_filter(filter: CtFilter) -> CtParser {
+        CtParser {
+            carry: Vec::new(),
+            table: Table {
+                line: 0,
+                legacy: None,
+                count_all: filter.is_empty(),
+                filter,
+                counts: CtCounts::new(),
+                error: None,
+            },
+        }
+    }
+
+    /// Parses the next `chunk`, which may end anywhere.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), CtError> {
+        self.feed_visit(chunk, &mut |_| {})
+    }
+
+    /// Like [`CtParser::feed`], and also shows `visit` every entry that
+    /// passes the filter (for top-N tables).
+    pub fn feed_visit(
+        &mut self,
+        chunk: &[u8],
+        visit: &mut impl FnMut(&Entry),
+    ) -> Result<(), CtError> {
+        if let Some(error) = self.table.error {
+            return Err(error);
+        }
+        let mut rest = chunk;
+        while let Some(end) = memchr::memchr(b'\n', rest) {
+            let (line, after) = rest.split_at(end);
+            rest = after.get(1..).unwrap_or_default();
+            if self.carry.is_empty() {
+                self.table.line = self.table.line.saturating_add(1);
+                self.table.line(line, visit)?;
+            } else {
+                self.carry_extend(line)?;
+                let result = self.table.line(&self.carry, visit);
+                self.carry.clear();
+                result?;
+            }
+        }
+        self.carry_extend(rest)
+    }
+
+    /// Ends the table (a last line without a newline is parsed here) and
+    /// returns the counts or the first error.
+    pub fn finish(mut self) -> Result<CtCounts, CtError> {
+        self.end(&mut |_| {})?;
+        Ok(self.table.counts)
+    }
+
+    /// Ends the input without consuming the parser: parses a last line that
+    /// has no newline, showing its entry to `visit`.
+    pub fn end(&mut self, visit: &mut impl FnMut(&Entry)) -> Result<(), CtError> {
+        if let Some(error) = self.table.error {
+            return Err(error);
+        }
+        if !self.carry.is_empty() {
+            let result = self.table.line(&self.carry, visit);
+            self.carry.clear();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// The counts of the complete lines seen so far.
+    pub fn counts(&self) -> &CtCounts {
+        &self.table.counts
+    }
+
+    /// Whether the table is a legacy `ip_conntrack` one (`None` before the
+    /// first line).
+    pub fn is_legacy(&self) -> Option<bool> {
+        self.table.legacy
+    }
+
+    fn carry_extend(&mut self, bytes: &[u8]) -> Result<(), CtError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if self.carry.is_empty() {
+            self.table.line = self.table.line.saturating_add(1);
+        }
+        if self.carry.extend_from_slice(bytes).is_err() {
+            return Err(self.table.fail(CtErrorKind::LineTooLong));
+        }
+        Ok(())
+    }
+}
+
+impl Default for CtParser {
+    fn default() -> CtParser {
+        CtParser::new()
+    }
+}
+
+impl Table {
+    /// Handles one complete line, already counted in `self.line`.
+    #[inline(always)]
+    fn line(&mut self, line: &[u8], visit: &mut impl FnMut(&Entry)) -> Result<(), CtError> {
+        if line.len() > CT_LINE_CAPACITY {
+            return Err(self.fail(CtErrorKind::LineTooLong));
+        }
+        if line.is_empty() {
+            return Err(self.fail(CtErrorKind::EmptyLine));
+        }
+        let entry = Entry::parse(line).map_err(|kind| self.fail(kind))?;
+        match self.legacy {
+            None => self.legacy = Some(entry.is_legacy()),
+            Some(legacy) if legacy != entry.is_legacy() => {
+                return Err(self.fail(CtErrorKind::MixedFormats));
+            }
+            Some(_) => {}
+        }
+        if self.count_all || self.filter.matches(&entry) {
+            self.counts.add(&entry);
+            visit(&entry);
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, kind: CtErrorKind) -> CtError {
+        let error = CtError {
+            line: self.line,
+            kind,
+        };
+        self.error = Some(error);
+        error
+    }
+}

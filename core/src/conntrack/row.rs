@@ -1,0 +1,779 @@
+//! One line of `/proc/net/nf_conntrack` (or the legacy
+//! `/proc/net/ip_conntrack`), checked against the grammar in
+//! `layout` and decoded into an [`Entry`]: a small `Copy` view with
+//! the family, protocol, the bucket a TCP entry is counted in, the flags, and
+//! both tuples, so filters and top-N tables need not parse the line again.
+//! The fast path recognises the fixed prefix of the common protocols; every
+//! other line takes the general prefix parser, and both share the rest.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::error::{CtErrorKind, CtField};
+use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
+use super::state::{CtState, Protocol};
+use crate::Family;
+
+/// One direction of a connection, as the kernel prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Tuple {
+    /// `src=`
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub src: IpAddr,
+    /// `dst=`
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+    pub dst: IpAddr,
+    /// `sport=` and `dport=`, for protocols with ports (tcp, udp, sctp,
+    /// udplite, dccp); `None` for icmp, gre and others.
+    pub ports: Option<(u16, u16)>,
+}
+
+impl Tuple {
+    /// `sport=`, if the protocol has ports.
+    pub fn sport(&self) -> Option<u16> {
+        self.ports.map(|(s, _)| s)
+    }
+
+    /// `dport=`, if the protocol has ports.
+    pub fn dport(&self) -> Option<u16> {
+        self.ports.map(|(_, d)| d)
+    }
+}
+
+const UNREPLIED: u8 = 1;
+const ASSURED: u8 = 2;
+const OFFLOAD: u8 = 4;
+const HW_OFFLOAD: u8 = 8;
+
+/// One validated conntrack entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Entry {
+    family: Family,
+    legacy: bool,
+    protocol_number: u8,
+    state: Option<CtState>,
+    timeout: Option<u32>,
+    flags: u8,
+    mark: Option<u32>,
+    zone: Option<u16>,
+    original: Tuple,
+    reply: Tuple,
+}
+
+impl Entry {
+    /// Parses one line (without its newline). Every field must be what the
+    /// kernel prints, in its order, with one space between fields after the
+    /// protocol number; the line ends with `use=N`.
+    pub fn parse(line: &[u8]) -> Result<Entry, CtErrorKind> {
+        let (head, rest) = match fast_prefix(line) {
+            Some(found) => found,
+            None => prefix(line)?,
+        };
+        body(head, rest)
+    }
+
+    /// IPv4 or IPv6 (legacy `ip_conntrack` lines are IPv4).
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Whether the line had the legacy `ip_conntrack` layout.
+    pub fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+
+    /// The IP protocol number.
+    pub fn protocol_number(&self) -> u8 {
+        self.protocol_number
+    }
+
+    /// The protocol bucket.
+    pub fn protocol(&self) -> Protocol {
+        Protocol::from_number(self.protocol_number)
+    }
+
+    /// For a TCP entry, the bucket it is counted in: `[HW_OFFLOAD]`, else
+    /// `[OFFLOAD]`, else its state word. `None` for other protocols.
+    pub fn state(&self) -> Option<CtState> {
+        self.state
+    }
+
+    /// Seconds until the entry expires; `None` for an offloaded flow.
+    pub fn timeout(&self) -> Option<u32> {
+        self.timeout
+    }
+
+    /// `[UNREPLIED]`: no packet seen in the reply direction.
+    pub fn unreplied(&self) -> bool {
+        self.flags & UNREPLIED != 0
+    }
+
+    /// `[ASSURED]`.
+    pub fn assured(&self) -> bool {
+        self.flags & ASSURED != 0
+    }
+
+    /// `[OFFLOAD]`.
+    pub fn offload(&self) -> bool {
+        self.flags & OFFLOAD != 0
+    }
+
+    /// `[HW_OFFLOAD]`.
+    pub fn hw_offload(&self) -> bool {
+        self.flags & HW_OFFLOAD != 0
+    }
+
+    /// `mark=`, where the kernel prints it.
+    pub fn mark(&self) -> Option<u32> {
+        self.mark
+    }
+
+    /// `zone=` (both directions), where the kernel prints it.
+    pub fn zone(&self) -> Option<u16> {
+        self.zone
+    }
+
+    /// The original direction: who opened the connection, to where.
+    pub fn original(&self) -> &Tuple {
+        &self.original
+    }
+
+    /// The reply direction (NAT shows here).
+    pub fn reply(&self) -> &Tuple {
+        &self.reply
+    }
+}
+
+/// What the prefix tells: family, legacy layout, protocol number, tuple.
+#[derive(Clone, Copy)]
+struct Head {
+    family: Family,
+    legacy: bool,
+    number: u8,
+    l4: L4Tuple,
+}
+
+/// The fixed prefixes with the kernel's exact padding.
+#[inline(always)]
+fn fast_prefix(line: &[u8]) -> Option<(Head, &[u8])> {
+    FAST_PREFIXES
+        .iter()
+        .find(|(prefix, _, _)| {
+            line.get(..prefix.len())
+                .is_some_and(|head| same(head, prefix))
+        })
+        .map(|&(prefix, family, number)| {
+            let head = Head {
+                family,
+                legacy: false,
+                number,
+                l4: l4_tuple(number),
+            };
+            (head, line.get(prefix.len()..).unwrap_or_default())
+        })
+}
+
+/// The general prefix: `family number protocol number ` or the legacy
+/// `protocol number `, with one or more spaces between fields.
+fn prefix(line: &[u8]) -> Result<(Head, &[u8]), CtErrorKind> {
+    let mut cur = Cursor { rest: line };
+    let first = cur.word();
+    if first.is_empty() {
+        return Err(cur.missing_or_bad(CtField::Family));
+    }
+    let (family, legacy, name) = match FAMILIES.iter().find(|(n, _, _)| *n == first) {
+        Some(&(_, number, family)) => {
+            cur.spaces(CtField::Family, CtField::FamilyNumber)?;
+            if cur.decimal(CtField::FamilyNumber)? != u64::from(number) {
+                return Err(CtErrorKind::BadField(CtField::FamilyNumber));
+            }
+            cur.spaces(CtField::FamilyNumber, CtField::Protocol)?;
+            let name = cur.word();
+            if name.is_empty() {
+                return Err(cur.missing_or_bad(CtField::Protocol));
+            }
+            (family, false, name)
+        }
+        None if PROTOCOLS.iter().any(|(n, _, _)| *n == first) => (Family::Ipv4, true, first),
+        None => return Err(CtErrorKind::BadField(CtField::Family)),
+    };
+    let &(_, expected, l4) = PROTOCOLS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or(CtErrorKind::BadField(CtField::Protocol))?;
+    cur.spaces(CtField::Protocol, CtField::ProtocolNumber)?;
+    let number = u8::try_from(cur.decimal(CtField::ProtocolNumber)?)
+        .map_err(|_| CtErrorKind::BadField(CtField::ProtocolNumber))?;
+    if expected.is_some_and(|n| n != number) {
+        return Err(CtErrorKind::BadField(CtField::ProtocolNumber));
+    }
+    cur.separator(CtField::ProtocolNumber, CtField::Timeout)?;
+    let head = Head {
+        family,
+        legacy,
+        number,
+        l4,
+    };
+    Ok((head, cur.rest))
+}
+
+/// Everything after the prefix.
+#[inline(always)]
+fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
+    let mut cur = Cursor { rest };
+    let timeout = match cur.rest.first() {
+        Some(b'0'..=b'9' | b'-') => {
+            let negative = cur.rest.first() == Some(&b'-');
+            if negative {
+                cur.rest = cur.rest.get(1..).unwrap_or_default();
+            }
+            let seconds = cur.decimal(CtField::Timeout)?;
+            cur.separator(CtField::Timeout, CtField::State)?;
+            Some(if negative {
+                0
+            } else {
+                u32::try_from(seconds).map_err(|_| CtErrorKind::BadField(CtField::Timeout))?
+            })
+        }
+        Some(_) => None,
+        None => return Err(CtErrorKind::Truncated(CtField::Timeout)),
+    };
+
+    // What the protocol prints between the timeout and the tuple: the TCP
+    // state word, or for others (sctp, old gre) words of their own.
+    let mut word = None;
+    while !cur.rest.starts_with(key::SRC) {
+        let token = cur.token();
+        if token.is_empty() {
+            return Err(cur.missing_or_bad(CtField::Source));
+        }
+        if head.number == 6 {
+            let is_word = token
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+            if word.is_some() || !is_word {
+                return Err(CtErrorKind::BadField(CtField::State));
+            }
+            word = Some(token);
+        }
+        cur.separator(CtField::State, CtField::Source)?;
+    }
+
+    let original = tuple(&mut cur, head)?;
+    let mut zone = None;
+    if cur.take(key::ZONE_ORIG) {
+        cur.zone_value()?;
+    }
+    cur.counters()?;
+    let mut flags = 0;
+    if cur.take(key::UNREPLIED) {
+        flags |= UNREPLIED;
+        cur.separator(CtField::Flag, CtField::Source)?;
+    }
+    if !cur.rest.starts_with(key::SRC) {
+        return Err(match cur.rest.first() {
+            None => CtErrorKind::Truncated(CtField::Source),
+            Some(b'[') => CtErrorKind::BadField(CtField::Flag),
+            Some(_) => CtErrorKind::BadField(CtField::Counters),
+        });
+    }
+    let reply = tuple(&mut cur, head)?;
+    if cur.take(key::ZONE_REPLY) {
+        cur.zone_value()?;
+    }
+    cur.counters()?;
+    if cur.take(key::HW_OFFLOAD) {
+        flags |= HW_OFFLOAD | OFFLOAD;
+    } else if cur.take(key::OFFLOAD) {
+        flags |= OFFLOAD;
+    } else if cur.take(key::ASSURED) {
+        flags |= ASSURED;
+    }
+    if flags & (HW_OFFLOAD | OFFLOAD | ASSURED) != 0 {
+        cur.separator(CtField::Flag, CtField::Use)?;
+    }
+    let mut mark = None;
+    if cur.take(key::MARK) {
+        mark = Some(
+            u32::try_from(cur.decimal(CtField::Extra)?)
+                .map_err(|_| CtErrorKind::BadField(CtField::Extra))?,
+        );
+        cur.separator(CtField::Extra, CtField::Use)?;
+    }
+    if cur.take(key::SECCTX) {
+        if cur.token().is_empty() {
+            return Err(cur.missing_or_bad(CtField::Extra));
+        }
+        cur.separator(CtField::Extra, CtField::Use)?;
+    }
+    if cur.take(key::SECMARK) {
+        cur.decimal(CtField::Extra)?;
+        cur.separator(CtField::Extra, CtField::Use)?;
+    }
+    if cur.take(key::ZONE) {
+        zone = Some(cur.zone_value()?);
+    }
+    if cur.take(key::DELTA_TIME) {
+        cur.decimal(CtField::Extra)?;
+        cur.separator(CtField::Extra, CtField::Use)?;
+    }
+    if !cur.take(key::USE) {
+        return Err(match cur.rest.first() {
+            None => CtErrorKind::Truncated(CtField::Use),
+            Some(b'[') => CtErrorKind::BadField(CtField::Flag),
+            Some(_) => CtErrorKind::BadField(CtField::Use),
+        });
+    }
+    cur.decimal(CtField::Use)?;
+    if !cur.rest.is_empty() {
+        return Err(CtErrorKind::BadField(CtField::Use));
+    }
+
+    let offloaded = flags & OFFLOAD != 0;
+    if timeout.is_none() && !offloaded {
+        return Err(CtErrorKind::BadField(CtField::Timeout));
+    }
+    let state = if head.number == 6 {
+        Some(if flags & HW_OFFLOAD != 0 {
+            CtState::HwOffload
+        } else if offloaded {
+            CtState::Offload
+        } else {
+            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
+        })
+    } else {
+        None
+    };
+    Ok(Entry {
+        family: head.family,
+        legacy: head.legacy,
+        protocol_number: head.number,
+        state,
+        timeout,
+        flags,
+        mark,
+        zone,
+        original,
+        reply,
+    })
+}
+
+/// `src=A dst=B ` and the protocol's part, each followed by a space.
+#[inline(always)]
+fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
+    cur.expect(key::SRC, CtField::Source)?;
+    let src = cur.address(head.family, CtField::Source)?;
+    cur.separator(CtField::Source, CtField::Destination)?;
+    cur.expect(key::DST, CtField::Destination)?;
+    let dst = cur.address(head.family, CtField::Destination)?;
+    cur.separator(CtField::Destination, CtField::SourcePort)?;
+    let ports = match head.l4 {
+        L4Tuple::Ports => {
+            cur.expect(key::SPORT, CtField::SourcePort)?;
+            let sport = cur.port(CtField::SourcePort)?;
+            cur.separator(CtField::SourcePort, CtField::DestinationPort)?;
+            cur.expect(key::DPORT, CtField::DestinationPort)?;
+            let dport = cur.port(CtField::DestinationPort)?;
+            cur.separator(CtField::DestinationPort, CtField::Use)?;
+            Some((sport, dport))
+        }
+        L4Tuple::Icmp => {
+            for (name, max) in [(key::TYPE, 255), (key::CODE, 255), (key::ID, 65535)] {
+                cur.expect(name, CtField::Icmp)?;
+                if cur.decimal(CtField::Icmp)? > max {
+                    return Err(CtErrorKind::BadField(CtField::Icmp));
+                }
+                cur.separator(CtField::Icmp, CtField::Use)?;
+            }
+            None
+        }
+        L4Tuple::Gre => {
+            for name in [key::SRCKEY, key::DSTKEY] {
+                cur.expect(name, CtField::GreKey)?;
+                let n = cur
+                    .rest
+                    .iter()
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                if n == 0 || n > 8 {
+                    return Err(cur.missing_or_bad(CtField::GreKey));
+                }
+                cur.rest = cur.rest.get(n..).unwrap_or_default();
+                cur.separator(CtField::GreKey, CtField::Use)?;
+            }
+            None
+        }
+        L4Tuple::None => None,
+    };
+    Ok(Tuple { src, dst, ports })
+}
+
+/// The unread part of a line, consumed field by field.
+struct Cursor<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    /// The error for a field absent here: truncated if the line ended.
+    fn missing_or_bad(&self, field: CtField) -> CtErrorKind {
+        if self.rest.is_empty() {
+            CtErrorKind::Truncated(field)
+        } else {
+            CtErrorKind::BadField(field)
+        }
+    }
+
+    /// Takes everything up to the next space or the end.
+    #[inline(always)]
+    fn token(&mut self) -> &'a [u8] {
+        let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
+        let (token, rest) = self.rest.split_at_checked(n).unwrap_or_default();
+        self.rest = rest;
+        token
+    }
+
+    /// Takes a run of lowercase letters and digits.
+    fn word(&mut self) -> &'a [u8] {
+        let n = self
+            .rest
+            .iter()
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .count();
+        let (word, rest) = self.rest.split_at_checked(n).unwrap_or_default();
+        self.rest = rest;
+        word
+    }
+
+    /// One or more spaces between prefix fields.
+    fn spaces(&mut self, before: CtField, after: CtField) -> Result<(), CtErrorKind> {
+        let n = self.rest.iter().take_while(|&&b| b == b' ').count();
+        if n == 0 {
+            return Err(if self.rest.is_empty() {
+                CtErrorKind::Truncated(after)
+            } else {
+                CtErrorKind::BadField(before)
+            });
+        }
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        Ok(())
+    }
+
+    /// Exactly one space, which ends field `before` and starts `after`.
+    #[inline(always)]
+    fn separator(&mut self, before: CtField, after: CtField) -> Result<(), CtErrorKind> {
+        match self.rest.split_first() {
+            Some((b' ', rest)) => {
+                self.rest = rest;
+                Ok(())
+            }
+            Some(_) => Err(CtErrorKind::BadField(before)),
+            None => Err(CtErrorKind::Truncated(after)),
+        }
+    }
+
+    /// Consumes `key` if the rest starts with it.
+    #[inline(always)]
+    fn take(&mut self, key: &[u8]) -> bool {
+        // Most optional keys are absent: the first byte decides those.
+        if self.rest.first() != key.first() {
+            return false;
+        }
+        match self.rest.split_at_checked(key.len()) {
+            Some((head, rest)) if same(head, key) => {
+                self.rest = rest;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Consumes `key`, which must be here.
+    #[inline(always)]
+    fn expect(&mut self, key: &[u8], field: CtField) -> Result<(), CtErrorKind> {
+        if self.take(key) {
+            Ok(())
+        } else if key.starts_with(self.rest) {
+            Err(CtErrorKind::Truncated(field))
+        } else {
+            Err(CtErrorKind::BadField(field))
+        }
+    }
+
+    /// A decimal number without sign, at most `u64::MAX`.
+    #[inline(always)]
+    fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
+        let mut value = 0u64;
+        let mut n = 0;
+        let mut overflow = false;
+        for &b in self.rest {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            let (times_ten, o1) = value.overflowing_mul(10);
+            let (sum, o2) = times_ten.overflowing_add(u64::from(digit));
+            overflow |= o1 | o2;
+            value = sum;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(self.missing_or_bad(field));
+        }
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        if overflow {
+            return Err(CtErrorKind::BadField(field));
+        }
+        Ok(value)
+    }
+
+    #[inline(always)]
+    fn port(&mut self, field: CtField) -> Result<u16, CtErrorKind> {
+        u16::try_from(self.decimal(field)?).map_err(|_| CtErrorKind::BadField(field))
+    }
+
+    /// A zone number and its space.
+    fn zone_value(&mut self) -> Result<u16, CtErrorKind> {
+        let zone = u16::try_from(self.decimal(CtField::Zone)?)
+            .map_err(|_| CtErrorKind::BadField(CtField::Zone))?;
+        self.separator(CtField::Zone, CtField::Use)?;
+        Ok(zone)
+    }
+
+    /// Optional `packets=N bytes=N `.
+    fn counters(&mut self) -> Result<(), CtErrorKind> {
+        if self.take(key::PACKETS) {
+            self.decimal(CtField::Counters)?;
+            self.separator(CtField::Counters, CtField::Counters)?;
+            self.expect(key::BYTES, CtField::Counters)?;
+            self.decimal(CtField::Counters)?;
+            self.separator(CtField::Counters, CtField::Use)?;
+        }
+        Ok(())
+    }
+
+    /// An address as `%pI4` or `%pI6` prints it.
+    #[inline(always)]
+    fn address(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
+        let width = match family {
+            Family::Ipv4 => self
+                .rest
+                .iter()
+                .take(16)
+                .take_while(|&&b| b != b' ')
+                .count(),
+            Family::Ipv6 => 39,
+        };
+        let text = match self.rest.get(width..) {
+            Some([] | [b' ', ..]) => self.rest.get(..width).unwrap_or_default(),
+            _ => {
+                let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
+                self.rest.get(..n).unwrap_or_default()
+            }
+        };
+        self.rest = self.rest.get(text.len()..).unwrap_or_default();
+        let parsed = match family {
+            Family::Ipv4 => ipv4(text).map(IpAddr::V4),
+            Family::Ipv6 => ipv6(text).map(IpAddr::V6),
+        };
+        parsed.ok_or(if self.rest.is_empty() {
+            CtErrorKind::Truncated(field)
+        } else {
+            CtErrorKind::BadField(field)
+        })
+    }
+}
+
+/// Whether two short byte strings are equal, compared as two overlapping
+/// words each (the keys are 3 to 12 bytes) instead of through a `memcmp`
+/// call.
+#[inline(always)]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        8..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        4..=7 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        _ => a == b,
+    }
+}
+
+/// A dotted quad without leading zeros, as `%pI4` prints it.
+#[inline(always)]
+fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut rest = text;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            rest = match rest.split_first() {
+                Some((b'.', after)) => after,
+                _ => return None,
+            };
+        }
+        let n = rest
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let (digits, after) = rest.split_at_checked(n)?;
+        if n == 0 || n > 3 || (n > 1 && digits.first() == Some(&b'0')) {
+            return None;
+        }
+        let value = digits
+            .iter()
+            .fold(0u16, |acc, &b| acc * 10 + u16::from(b - b'0'));
+        *octet = u8::try_from(value).ok()?;
+        rest = after;
+    }
+    rest.is_empty().then_some(Ipv4Addr::from(octets))
+}
+
+/// Eight groups of four hex digits, as `%pI6` prints it.
+#[inline(always)]
+fn ipv6(text: &[u8]) -> Option<Ipv6Addr> {
+    if text.len() != 39 {
+        return None;
+    }
+    let mut words = [0u16; 8];
+    for (i, word) in words.iter_mut().enumerate() {
+        let group: [u8; 4] = text.get(i * 5..i * 5 + 4)?.try_into().ok()?;
+        if i < 7 && text.get(i * 5 + 4) != Some(&b':') {
+            return None;
+        }
+        *word = hex4(group)?;
+    }
+    Some(Ipv6Addr::from(words))
+}
+
+/// Four hex digits (either case) as a number, four bytes at a time: each
+/// byte is checked to be `0-9`, `a-f` or `A-F` with carry-free byte-wise
+/// compares, then the nibbles are gathered.
+#[inline(always)]
+fn hex4(digits: [u8; 4]) -> Option<u16> {
+    const ONES: u32 = 0x0101_0101;
+    const HIGH: u32 = 0x8080_8080;
+    let x = u32::from_be_bytes(digits);
+    let low = x & !HIGH;
+    // For a byte below 0x80, adding 0x80 - n sets its high bit iff it is >= n.
+    let at_least = |v: u32, n: u32| (v + ONES * (0x80 - n)) & HIGH;
+    let digit = at_least(low, 0x30) & !at_least(low, 0x3A);
+    let lower = low | (ONES * 0x20);
+    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
+    if (digit | letter) & !x & HIGH != HIGH {
+        return None;
+    }
+    // Letters have bit 6 set: their nibble is the low four bits plus 9.
+    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+    let pairs = (nibbles | (nibbles >> 4)) & 0x00FF_00FF;
+    Some((((pairs >> 8) & 0xFF00) | (pairs & 0xFF)) as u16)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    const LINES: [&[u8]; 3] = [
+        b"ipv4     2 tcp      6 431999 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=48222 dport=7001 src=127.0.0.1 dst=127.0.0.1 sport=7001 dport=48222 [ASSURED] mark=0 zone=0 use=2",
+        b"ipv6     10 udp      17 29 src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=45097 dport=5300 [UNREPLIED] src=0000:0000:0000:0000:0000:0000:0000:0001 dst=0000:0000:0000:0000:0000:0000:0000:0001 sport=5300 dport=45097 mark=0 zone=0 use=2",
+        b"ipv4     2 icmp     1 29 src=127.0.0.1 dst=127.0.0.1 type=8 code=0 id=17656 src=127.0.0.1 dst=127.0.0.1 type=0 code=0 id=17656 mark=0 zone=0 use=3",
+    ];
+
+    fn slow(line: &[u8]) -> Result<Entry, CtErrorKind> {
+        let (head, rest) = prefix(line)?;
+        body(head, rest)
+    }
+
+    #[test]
+    fn test_fast_prefixes_agree_with_the_general_parser() {
+        for (bytes, family, number) in FAST_PREFIXES {
+            let (head, rest) = prefix(bytes).unwrap();
+            assert_eq!(
+                (head.family, head.legacy, head.number),
+                (family, false, number)
+            );
+            assert_eq!(head.l4, l4_tuple(number));
+            assert!(rest.is_empty());
+        }
+    }
+
+    #[test]
+    fn test_fast_path_never_accepts_what_the_slow_path_rejects() {
+        let replacements = [
+            0u8, b' ', b'=', b'-', b'.', b':', b'[', b'A', b'a', b'0', b'9', 0xFF,
+        ];
+        for line in LINES {
+            assert_eq!(Entry::parse(line), slow(line));
+            for at in 0..line.len() {
+                for byte in replacements {
+                    let mut mutated = line.to_vec();
+                    mutated[at] = byte;
+                    assert_eq!(
+                        Entry::parse(&mutated),
+                        slow(&mutated),
+                        "byte {at} = {byte:#x}"
+                    );
+                }
+                assert_eq!(Entry::parse(&line[..at]), slow(&line[..at]), "cut at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn test_same_compares_every_byte() {
+        let text = b"[HW_OFFLOAD] zone-reply=";
+        for len in 0..=text.len() {
+            for start in 0..=text.len() - len {
+                let a = &text[start..start + len];
+                assert!(same(a, a));
+                for at in 0..len {
+                    let mut b = a.to_vec();
+                    b[at] ^= 0x20;
+                    assert!(!same(a, &b), "{a:?} at {at}");
+                }
+                assert!(!same(a, &text[..len.saturating_sub(1)]) || len == 0);
+            }
+        }
+    }
+
+    #[test]
+    fn test_addresses_as_the_kernel_prints_them() {
+        let v4 = [
+            (&b"0.0.0.0"[..], Some(Ipv4Addr::UNSPECIFIED)),
+            (b"255.255.255.255", Some(Ipv4Addr::BROADCAST)),
+            (b"256.0.0.1", None),
+            (b"01.2.3.4", None),
+            (b"1.2.3", None),
+            (b"1.2.3.4.5", None),
+            (b"1..3.4", None),
+            (b"", None),
+        ];
+        for (text, expected) in v4 {
+            assert_eq!(ipv4(text), expected, "{text:?}");
+        }
+        let full = b"2001:0db8:0000:0000:0000:ff00:0042:8329";
+        assert_eq!(ipv6(full), Some("2001:db8::ff00:42:8329".parse().unwrap()));
+        assert_eq!(ipv6(b"2001:db8::ff00:42:8329"), None);
+        assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042:832g"), None);
+        assert_eq!(ipv6(b"2001:0db8:0000:0000:0000:ff00:0042-8329"), None);
+        for b in 0..=255u8 {
+            let expected = (b as char).to_digit(16).map(|d| d as u16);
+            for at in 0..4 {
+                let mut digits = *b"0f9A";
+                digits[at] = b;
+                let want = expected.map(|d| {
+                    let mut v = [0u16, 15, 9, 10];
+                    v[at] = d;
+                    v.iter().fold(0, |acc, n| acc << 4 | n)
+                });
+                assert_eq!(hex4(digits), want, "{b:#x} at {at}");
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The env format: `NAME=VALUE` lines a shell can `eval`, with the sample
+//! time in Unix seconds, the source really read (single-quoted), the counts
+//! of each family, and the per-port or listener view with what did not fit.
+
+use std::io::{self, Write};
+
+use tcpcount_core::{Counts, Side};
+
+use super::{columns, family_name, sorted_listeners, sorted_ports};
+use crate::sample::Sample;
+use crate::time::unix_seconds;
+
+pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+    writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
+    let source = sample.source.to_string().replace('\'', "'\\''");
+    writeln!(out, "TCPCOUNT_SOURCE='{source}'")?;
+    for (family, counts) in columns(sample) {
+        let prefix = match family {
+            "total" => "TCPCOUNT_".to_owned(),
+            other => format!("TCPCOUNT_{}_", other.to_ascii_uppercase()),
+        };
+        counts_lines(out, &prefix, &counts)?;
+    }
+    if let Some(ports) = &sample.ports {
+        let side = match ports.side() {
+            Side::Local => "LPORT",
+            Side::Remote => "RPORT",
+        };
+        for (port, counts) in sorted_ports(ports) {
+            counts_lines(out, &format!("TCPCOUNT_{side}_{port}_"), counts)?;
+        }
+        writeln!(out, "TCPCOUNT_PORTS_LEFT_OUT={}", ports.ports_left_out())?;
+        writeln!(
+            out,
+            "TCPCOUNT_PORT_SOCKETS_LEFT_OUT={}",
+            ports.rows_left_out()
+        )?;
+    }
+    if let Some(listeners) = &sample.listeners {
+        for (family, port, l) in sorted_listeners(listeners) {
+            let prefix = format!(
+                "TCPCOUNT_LISTEN_{}_{port}",
+                family_name(family).to_ascii_uppercase()
+            );
+            writeln!(out, "{prefix}_SOCKETS={}", l.sockets)?;
+            writeln!(out, "{prefix}_ACCEPT_QUEUE={}", l.accept_queue)?;
+            writeln!(out, "{prefix}_ESTABLISHED={}", l.established)?;
+            if let Some(limit) = l.backlog_limit {
+                writeln!(out, "{prefix}_BACKLOG_LIMIT={limit}")?;
+            }
+        }
+        writeln!(out, "TCPCOUNT_LISTENERS_LEFT_OUT={}", listeners.left_out())?;
+    }
+    Ok(())
+}
+
+fn counts_lines(out: &mut impl Write, prefix: &str, counts: &Counts) -> io::Result<()> {
+    for (state, n) in counts.iter() {
+        writeln!(out, "{prefix}{}={n}", state.name())?;
+    }
+    if counts.unknown() > 0 {
+        writeln!(out, "{prefix}UNKNOWN={}", counts.unknown())?;
+    }
+    writeln!(out, "{prefix}TOTAL={}", counts.total())
+}

@@ -1,0 +1,68 @@
+//! One [`Sample`] rendered in an output format, one file per format, each
+//! showing the same facts.
+//!
+//! Every state is listed, zeros included (a missing series breaks alerts);
+//! `UNKNOWN` where non-zero (always in Prometheus, whose series must not come
+//! and go); the per-port or listener view with what did not fit its table;
+//! listeners sorted by port, then family. The table format shows the
+//! per-port or listener view instead of the state table; the others add it
+//! to the counts. Check mode ([`check`]) is the plugin status line.
+
+pub mod check;
+mod env;
+mod json;
+mod prometheus;
+mod table;
+
+use std::io::{self, Write};
+
+use tcpcount_core::{Counts, Family, Listener, Listeners, PortCounts, Side};
+
+use crate::cli::Format;
+use crate::sample::Sample;
+
+/// Writes `sample` in `format`. `timed` adds the sample time to the table
+/// format (the other formats always carry it).
+pub fn write(out: &mut impl Write, format: Format, sample: &Sample, timed: bool) -> io::Result<()> {
+    match format {
+        Format::Table => table::write(out, sample, timed),
+        Format::Json => json::write(out, sample),
+        Format::Prometheus => prometheus::write(out, sample),
+        Format::Env => env::write(out, sample),
+    }
+}
+
+/// The three columns of counts: IPv4, IPv6, both.
+fn columns(sample: &Sample) -> [(&'static str, Counts); 3] {
+    let t = &sample.tables;
+    [("ipv4", t.ipv4), ("ipv6", t.ipv6), ("total", t.total())]
+}
+
+fn family_name(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "ipv4",
+        Family::Ipv6 => "ipv6",
+    }
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Local => "local",
+        Side::Remote => "remote",
+    }
+}
+
+/// The ports of a per-port table, sorted.
+fn sorted_ports(ports: &PortCounts) -> Vec<(u16, &Counts)> {
+    let mut rows: Vec<_> = ports.iter().collect();
+    rows.sort_unstable_by_key(|&(port, _)| port);
+    rows
+}
+
+/// The listening ports sorted by port, then family: the order of every
+/// format.
+fn sorted_listeners(listeners: &Listeners) -> Vec<(Family, u16, &Listener)> {
+    let mut rows: Vec<_> = listeners.iter().collect();
+    rows.sort_unstable_by_key(|&(family, port, _)| (port, family_name(family)));
+    rows
+}

@@ -1,0 +1,132 @@
+//! What one reading holds: the per-state counts of each family, the optional
+//! per-port and listener tables, when it was taken and which source was
+//! really read.
+//!
+//! Formats take a [`Sample`] and nothing else, so a new reading (conntrack
+//! counts, a top-N table) is a new field here plus the formats that show it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
+
+/// The counts of the IPv4 and the IPv6 tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tables {
+    /// Rows of `/proc/net/tcp` (or of files whose rows are IPv4).
+    pub ipv4: Counts,
+    /// Rows of `/proc/net/tcp6` (or of files whose rows are IPv6).
+    pub ipv6: Counts,
+}
+
+impl Tables {
+    /// The counts of one family.
+    pub fn family_mut(&mut self, family: Family) -> &mut Counts {
+        match family {
+            Family::Ipv4 => &mut self.ipv4,
+            Family::Ipv6 => &mut self.ipv6,
+        }
+    }
+
+    /// Both families together.
+    pub fn total(&self) -> Counts {
+        let mut total = self.ipv4;
+        total += self.ipv6;
+        total
+    }
+}
+
+/// Which source a sample was really read from (with `--source auto`, the
+/// one that worked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The netlink sock_diag dump of this network namespace.
+    Netlink,
+    /// `tcp` and `tcp6` in this directory (`/proc/net`, `/proc/PID/net`).
+    Proc(PathBuf),
+    /// Captured tables named on the command line (`-`: standard input).
+    Files(Vec<PathBuf>),
+    /// A name given by the caller (tests show a path relative to the repo).
+    Named(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Netlink => f.write_str("netlink"),
+            Origin::Proc(dir) => write!(f, "{}", dir.display()),
+            Origin::Files(files) => {
+                for (i, file) in files.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { " " };
+                    write!(f, "{sep}{}", file.display())?;
+                }
+                Ok(())
+            }
+            Origin::Named(name) => f.write_str(name),
+        }
+    }
+}
+
+/// One reading of the tables, with what the options asked for besides the
+/// counts.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// When the reading started.
+    pub time: SystemTime,
+    /// Where the tables really came from.
+    pub source: Origin,
+    /// The per-state counts.
+    pub tables: Tables,
+    /// Per-port counts, with `--per-port`.
+    pub ports: Option<Box<PortCounts>>,
+    /// Listening ports, with `--listeners`.
+    pub listeners: Option<Box<Listeners>>,
+}
+
+/// What to collect besides the per-state counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wanted {
+    /// Per-port counts grouped by this side.
+    pub per_port: Option<Side>,
+    /// The listener view.
+    pub listeners: bool,
+}
+
+impl Sample {
+    /// An empty sample with the tables `wanted` asks for.
+    pub fn new(wanted: Wanted, source: Origin) -> Sample {
+        Sample {
+            time: SystemTime::now(),
+            source,
+            tables: Tables::default(),
+            ports: wanted.per_port.map(|side| Box::new(PortCounts::new(side))),
+            listeners: wanted.listeners.then(|| Box::new(Listeners::new())),
+        }
+    }
+
+    /// Empties the counts and tables, keeping their memory, for a new
+    /// reading from `source`.
+    pub fn clear(&mut self, source: Origin) {
+        self.time = SystemTime::now();
+        self.source = source;
+        self.tables = Tables::default();
+        if let Some(ports) = &mut self.ports {
+            **ports = PortCounts::new(ports.side());
+        }
+        if let Some(listeners) = &mut self.listeners {
+            **listeners = Listeners::new();
+        }
+    }
+
+    /// Shows a counted socket to the per-port and listener tables, if
+    /// wanted.
+    pub fn visit(&mut self, socket: &impl tcpcount_core::TcpSocket) {
+        if let Some(ports) = &mut self.ports {
+            ports.add(socket);
+        }
+        if let Some(listeners) = &mut self.listeners {
+            listeners.add(socket);
+        }
+    }
+}
