@@ -55,6 +55,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod conntrack;
+mod counters;
 mod counts;
 mod error;
 pub mod filter;
@@ -64,7 +65,12 @@ mod ports;
 mod row;
 mod socket;
 mod state;
+pub mod top;
 
+pub use counters::{
+    COUNTERS, Counter, CounterParser, Counters, CountersError, CountersErrorKind, PREFIX_CAPACITY,
+    Section,
+};
 pub use counts::Counts;
 pub use error::{Error, ErrorKind, Field};
 pub use filter::{Cidr, Filter, FilterError, PortList, StateSet};
@@ -74,6 +80,7 @@ pub use ports::{PORT_CAPACITY, PortCounts, Side};
 pub use row::{Family, Row};
 pub use socket::{Socket, TcpSocket};
 pub use state::TcpState;
+pub use top::{KeyField, KeySpec, KeySpecError, TOP_CAPACITY, Top, TopEntry, TopKey};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]
