@@ -259,6 +259,18 @@ impl KeySpec {
     }
 }
 
+impl fmt::Display for KeySpec {
+    /// The canonical spelling: `raddr:10`, `raddr/24,64:10`, `lport:5` (both
+    /// prefixes when either is not the whole address).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.field.name())?;
+        if self.field.is_address() && (self.v4_prefix, self.v6_prefix) != (32, 128) {
+            write!(f, "/{},{}", self.v4_prefix, self.v6_prefix)?;
+        }
+        write!(f, ":{}", self.n)
+    }
+}
+
 /// Why a `KEY[/PREFIX][:N]` could not be understood.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -499,6 +511,12 @@ impl<const C: usize> Top<C> {
             total: 0,
             evicted: false,
         }
+    }
+
+    /// Forgets everything counted, keeping the memory (for the next sample
+    /// of a watch).
+    pub fn clear(&mut self) {
+        *self = Top::new();
     }
 
     /// How many keys fit.
@@ -916,6 +934,18 @@ mod test {
         ];
         for (text, expected) in cases {
             assert_eq!(text.parse::<KeySpec>(), expected, "{text:?}");
+        }
+        let canonical = [
+            ("raddr", "raddr:10"),
+            ("raddr/24", "raddr/24,64:10"),
+            ("raddr/128:3", "raddr:3"),
+            ("src/16,48:2", "src/16,48:2"),
+            ("lport:5", "lport:5"),
+        ];
+        for (text, shown) in canonical {
+            let spec: KeySpec = text.parse().unwrap();
+            assert_eq!(spec.to_string(), shown, "{text}");
+            assert_eq!(shown.parse::<KeySpec>(), Ok(spec), "{shown}");
         }
     }
 

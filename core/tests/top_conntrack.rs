@@ -44,7 +44,13 @@ fn seeds() -> Vec<u64> {
 fn fixtures() -> Vec<(PathBuf, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/conntrack");
     let mut out = Vec::new();
-    for sub in ["states", "nat-router", "acct-zones-marks", "handwritten", "legacy"] {
+    for sub in [
+        "states",
+        "nat-router",
+        "acct-zones-marks",
+        "handwritten",
+        "legacy",
+    ] {
         for name in ["nf_conntrack", "ip_conntrack"] {
             let path = dir.join(sub).join(name);
             if let Ok(text) = std::fs::read_to_string(&path) {
@@ -134,7 +140,10 @@ fn test_conntrack_keys_against_an_exact_counter() {
                 assert_eq!(small.total(), top.total(), "{what}: total at C=2");
                 for e in small.iter() {
                     let t = truth.get(&e.key).copied().unwrap_or(0);
-                    assert!(e.count - e.error <= t && t <= e.count, "{what}: {e:?} truly {t}");
+                    assert!(
+                        e.count - e.error <= t && t <= e.count,
+                        "{what}: {e:?} truly {t}"
+                    );
                 }
                 for (key, &n) in &truth {
                     if u64::from(n) * 2 > u64::from(small.total()) {

@@ -26,6 +26,8 @@ pub enum Failure {
     NotAFile(PathBuf, &'static str),
     /// The netlink dump failed.
     Netlink(io::Error),
+    /// A counters file (`snmp`, `netstat`) is malformed.
+    Counters(PathBuf, tcpcount_core::CountersError),
     /// SIGINT or SIGTERM arrived while a read was blocked, before the sample
     /// was complete.
     Interrupted,
@@ -60,6 +62,7 @@ impl fmt::Display for Failure {
             Failure::Parse(path, error) => write!(f, "{}: {}", path.display(), error),
             Failure::Stdout(error) => write!(f, "stdout: {error}"),
             Failure::Netlink(error) => write!(f, "netlink sock_diag dump: {error}"),
+            Failure::Counters(path, error) => write!(f, "{}: {}", path.display(), error),
             Failure::Interrupted => {
                 f.write_str("stopped by a signal before the sample was complete")
             }

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod failure;
 pub mod format;
 pub mod output;
+pub mod reading;
 pub mod sample;
 mod signals;
 pub mod source;

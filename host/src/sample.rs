@@ -11,6 +11,8 @@ use std::time::SystemTime;
 
 use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
 
+use crate::reading::{CountersReading, TopReading};
+
 /// The counts of the IPv4 and the IPv6 tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tables {
@@ -82,6 +84,10 @@ pub struct Sample {
     pub ports: Option<Box<PortCounts>>,
     /// Listening ports, with `--listeners`.
     pub listeners: Option<Box<Listeners>>,
+    /// The top-N table of the counted sockets, with `--top`.
+    pub top: Option<Box<TopReading>>,
+    /// The kernel's TCP counters, with `--counters`.
+    pub counters: Option<Box<CountersReading>>,
 }
 
 /// What to collect besides the per-state counts.
@@ -102,6 +108,8 @@ impl Sample {
             tables: Tables::default(),
             ports: wanted.per_port.map(|side| Box::new(PortCounts::new(side))),
             listeners: wanted.listeners.then(|| Box::new(Listeners::new())),
+            top: None,
+            counters: None,
         }
     }
 
@@ -117,16 +125,22 @@ impl Sample {
         if let Some(listeners) = &mut self.listeners {
             **listeners = Listeners::new();
         }
+        if let Some(top) = &mut self.top {
+            top.table.clear();
+        }
     }
 
-    /// Shows a counted socket to the per-port and listener tables, if
-    /// wanted.
+    /// Shows a counted socket to the per-port, listener and top-N tables,
+    /// if wanted.
     pub fn visit(&mut self, socket: &impl tcpcount_core::TcpSocket) {
         if let Some(ports) = &mut self.ports {
             ports.add(socket);
         }
         if let Some(listeners) = &mut self.listeners {
             listeners.add(socket);
+        }
+        if let Some(top) = &mut self.top {
+            top.table.add_socket(&top.spec, socket);
         }
     }
 }

@@ -25,12 +25,19 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
         listeners: cli.listeners,
     };
     let mut reader = Reader::new(cli.filter(), wanted);
+    if let Some(spec) = cli.top {
+        reader = reader.with_top(spec);
+    }
+    if let Some(dir) = cli.counters_dir() {
+        reader = reader.with_counters(dir);
+    }
 
     if cli.check_mode() {
         let status = match reader.sample(&input, None) {
-            Ok(sample) => check::report(
+            Ok(sample) => check::report_top(
                 stdout,
                 &sample.tables.total(),
+                sample.top.as_deref(),
                 cli.warn.as_ref(),
                 cli.crit.as_ref(),
             ),

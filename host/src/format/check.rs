@@ -13,6 +13,8 @@ use std::io::{self, Write};
 
 use tcpcount_core::{Counts, FilterError, TcpState};
 
+use crate::reading::TopReading;
+
 /// A plugin's result, least to most severe but UNKNOWN (the exit code is
 /// [`crate::Exit::code`]'s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +50,8 @@ pub enum Key {
     Unknown,
     /// All sockets.
     Total,
+    /// With `--top`: the sockets of the key sure to hold the most.
+    Top,
 }
 
 impl Key {
@@ -56,6 +60,7 @@ impl Key {
             Key::State(state) => state.name().to_ascii_lowercase(),
             Key::Unknown => "unknown".to_owned(),
             Key::Total => "total".to_owned(),
+            Key::Top => "top".to_owned(),
         }
     }
 
@@ -64,6 +69,8 @@ impl Key {
             Key::State(state) => counts.get(state),
             Key::Unknown => counts.unknown(),
             Key::Total => counts.total(),
+            // Judged in `report_top`, from the top-N table.
+            Key::Top => 0,
         }
     }
 }
@@ -83,9 +90,10 @@ impl Thresholds {
             let key = match key.trim().to_ascii_lowercase().as_str() {
                 "total" => Key::Total,
                 "unknown" => Key::Unknown,
+                "top" => Key::Top,
                 name => Key::State(TcpState::from_name(name).ok_or_else(|| {
                     format!(
-                        "{key:?}: not a key: use total, unknown, or a state: {}",
+                        "{key:?}: not a key: use total, unknown, top (with --top), or a state: {}",
                         FilterError::UnknownState
                     )
                 })?),
@@ -97,6 +105,11 @@ impl Thresholds {
             list.push((key, figure));
         }
         Ok(Thresholds(list))
+    }
+
+    /// Whether a `top=` figure is given.
+    pub fn has_top(&self) -> bool {
+        self.get(Key::Top).is_some()
     }
 
     fn get(&self, key: Key) -> Option<u32> {
@@ -112,6 +125,20 @@ impl Thresholds {
 pub fn report(
     out: &mut impl Write,
     counts: &Counts,
+    warn: Option<&Thresholds>,
+    crit: Option<&Thresholds>,
+) -> io::Result<Status> {
+    report_top(out, counts, None, warn, crit)
+}
+
+/// Writes the status line for `counts` and, with `--top`, the key sure to
+/// hold the most sockets (judged on its guaranteed lower bound, `count -
+/// error`, so an approximate table never raises a false alarm), and returns
+/// the status.
+pub fn report_top(
+    out: &mut impl Write,
+    counts: &Counts,
+    top: Option<&TopReading>,
     warn: Option<&Thresholds>,
     crit: Option<&Thresholds>,
 ) -> io::Result<Status> {
@@ -133,7 +160,24 @@ pub fn report(
             tripped.push(format!("{}={count} > {figure}", key.label()));
         }
     }
-    let summary = if tripped.is_empty() {
+    let surest = top.map(|t| (t.heading(), t.surest()));
+    if let Some((heading, surest)) = &surest {
+        let (key, lower) = surest.map_or((String::new(), 0), |(k, n)| (k.to_string(), n));
+        let figure = crit
+            .get(Key::Top)
+            .filter(|&f| lower > f)
+            .map(|f| (Status::Critical, f))
+            .or_else(|| {
+                warn.get(Key::Top)
+                    .filter(|&f| lower > f)
+                    .map(|f| (Status::Warning, f))
+            });
+        if let Some((severity, figure)) = figure {
+            status = status.max(severity);
+            tripped.push(format!("top {heading} {key}={lower} > {figure}"));
+        }
+    }
+    let mut summary = if tripped.is_empty() {
         format!(
             "{} sockets, {} established, {} time_wait",
             counts.total(),
@@ -143,7 +187,7 @@ pub fn report(
     } else {
         format!("{} ({} sockets)", tripped.join(", "), counts.total())
     };
-    let perfdata: Vec<String> = keys
+    let mut perfdata: Vec<String> = keys
         .iter()
         .map(|&key| {
             let figure = |t: &Thresholds| t.get(key).map(|f| f.to_string()).unwrap_or_default();
@@ -156,6 +200,16 @@ pub fn report(
             )
         })
         .collect();
+    if let Some((heading, surest)) = &surest {
+        let figure = |t: &Thresholds| t.get(Key::Top).map(|f| f.to_string()).unwrap_or_default();
+        let lower = surest.map_or(0, |(_, n)| n);
+        perfdata.push(format!("top={lower};{};{};0", figure(warn), figure(crit)));
+        if tripped.is_empty()
+            && let Some((key, _)) = surest
+        {
+            summary.push_str(&format!(", top {heading} {key}={lower}"));
+        }
+    }
     writeln!(
         out,
         "TCPCOUNT {status} - {summary} | {}",

@@ -63,6 +63,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
         )?;
         write!(out, "}}")?;
     }
+    if let Some(top) = &sample.top {
+        super::top::json(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::json(out, counters)?;
+    }
     writeln!(out, "}}")
 }
 
@@ -94,7 +100,7 @@ fn counts_object(out: &mut impl Write, counts: &Counts) -> io::Result<()> {
 }
 
 /// A JSON string literal.
-fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
     quoted.push('"');
     for c in text.chars() {

@@ -9,10 +9,12 @@
 //! to the counts. Check mode ([`check`]) is the plugin status line.
 
 pub mod check;
+mod counters;
 mod env;
 mod json;
 mod prometheus;
 mod table;
+mod top;
 
 use std::io::{self, Write};
 

@@ -21,6 +21,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample, timed: bool) -> io::R
     } else {
         state_table(out, sample)?;
     }
+    if let Some(top) = &sample.top {
+        super::top::table(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::table(out, counters)?;
+    }
     if timed {
         writeln!(out)?;
     }
@@ -122,7 +128,11 @@ fn left_out(out: &mut impl Write, note: Option<String>) -> io::Result<()> {
 /// Writes rows with the first `left` columns left-aligned and the rest
 /// right-aligned with two spaces before the widest cell, as in
 /// `STATE        IPV4` over `ESTABLISHED    23`.
-fn aligned<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R], left: usize) -> io::Result<()> {
+pub(crate) fn aligned<R: AsRef<[String]>>(
+    out: &mut impl Write,
+    rows: &[R],
+    left: usize,
+) -> io::Result<()> {
     let columns = rows.first().map_or(0, |r| r.as_ref().len());
     let widths: Vec<usize> = (0..columns)
         .map(|i| {
