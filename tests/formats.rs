@@ -131,12 +131,7 @@ const TOP_CASES: [(&str, &str, &str, &str); 6] = [
     ("top-raddr-24", "wide-sl", "", "raddr/24"),
     ("top-lport", "all-states", "", "lport:3"),
     ("top-estab-raddr", "all-states", "-s estab", "raddr:4"),
-    (
-        "top-ipv6-rport",
-        "all-states",
-        "-6 --lport 21000-21010",
-        "rport:3",
-    ),
+    ("top-ipv6-rport", "all-states", "-6 -s estab", "rport:3"),
 ];
 
 /// A sample of the capture `name` read through the options `args` (filters
