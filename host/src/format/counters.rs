@@ -29,7 +29,11 @@ pub(super) fn table(out: &mut impl Write, counters: &CountersReading) -> io::Res
     for (counter, value) in counters.now.iter() {
         let mut row = vec![counter.to_string(), value.to_string()];
         if rates {
-            row.push(counters.rate(counter).map_or("-".to_owned(), rate));
+            row.push(
+                counters
+                    .rate(counter)
+                    .map_or("-".to_owned(), |r| r.to_string()),
+            );
         }
         rows.push(row);
     }
@@ -43,7 +47,7 @@ pub(super) fn json(out: &mut impl Write, counters: &CountersReading) -> io::Resu
     })?;
     if counters.has_rates() {
         write!(out, ",\"counter_rates\":")?;
-        object(out, counters, |c| counters.rate(c).map(rate))?;
+        object(out, counters, |c| counters.rate(c).map(|r| r.to_string()))?;
     }
     Ok(())
 }
@@ -91,13 +95,8 @@ pub(super) fn env(out: &mut impl Write, counters: &CountersReading) -> io::Resul
         let name = format!("TCPCOUNT_{}", counter.to_string().to_ascii_uppercase());
         writeln!(out, "{name}={value}")?;
         if let Some(r) = counters.rate(counter) {
-            writeln!(out, "{name}_PER_SECOND={}", rate(r))?;
+            writeln!(out, "{name}_PER_SECOND={r}")?;
         }
     }
     Ok(())
-}
-
-/// A rate with two decimals.
-fn rate(per_second: f64) -> String {
-    format!("{per_second:.2}")
 }
