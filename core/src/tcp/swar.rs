@@ -1,0 +1,213 @@
+//! Word-at-a-time checks (SWAR: SIMD within a register) for the fast path:
+//! eight bytes per `u64`, plain integer operations, no `unsafe`, no
+//! target-specific code. [`Template`] says, for each byte of a fixed-width
+//! layout, "a hex digit" or "exactly this byte", and checks a whole row's
+//! fixed part with a few operations per word. Each helper is tested against a
+//! one-line naive oracle below.
+
+use super::layout::{FIXED_COLUMNS, Fixed};
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII hex digit.
+#[inline(always)]
+pub fn hex_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let low = x & !HIGH;
+    // For a byte below 0x80, adding 0x80 - n sets its high bit iff it is >= n,
+    // without carrying into the next byte.
+    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
+    let digit = at_least(low, 0x30) & !at_least(low, 0x3A);
+    let lower = low | (ONES * 0x20);
+    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
+    (digit | letter) & ascii
+}
+
+/// The high bit of each byte of `x` that is zero.
+#[inline(always)]
+pub fn zero_bytes(x: u64) -> u64 {
+    !(((x & !HIGH) + !HIGH) | x | !HIGH)
+}
+
+/// How many 8-byte words cover `len` bytes.
+pub const fn words(len: usize) -> usize {
+    len.div_ceil(8)
+}
+
+/// A fixed-width layout as 8-byte words: in each word, which bytes must be
+/// hex digits, which must equal a separator, and the separators. Bytes past
+/// the layout's end (in the last word) are not checked.
+#[derive(Debug)]
+pub struct Template<const WORDS: usize> {
+    hex: [u64; WORDS],
+    separator: [u64; WORDS],
+    separator_bytes: [u64; WORDS],
+}
+
+impl<const WORDS: usize> Template<WORDS> {
+    /// The template of `fixed` with each column at its shortest width. Only
+    /// evaluated at compile time, where an index out of bounds (a `WORDS`
+    /// too small for the layout) is a build error, not a panic.
+    #[allow(clippy::indexing_slicing)]
+    pub const fn new(fixed: &Fixed) -> Template<WORDS> {
+        let mut t = Template {
+            hex: [0; WORDS],
+            separator: [0; WORDS],
+            separator_bytes: [0; WORDS],
+        };
+        let mut at = 0;
+        let mut c = 0;
+        while c < FIXED_COLUMNS {
+            let column = fixed.columns[c];
+            let mut d = 0;
+            while d < column.digits {
+                t.hex[at / 8] |= 0x80 << ((at % 8) * 8);
+                at += 1;
+                d += 1;
+            }
+            t.separator[at / 8] |= 0x80 << ((at % 8) * 8);
+            t.separator_bytes[at / 8] |= (column.then as u64) << ((at % 8) * 8);
+            at += 1;
+            c += 1;
+        }
+        t
+    }
+
+    /// Whether `bytes` starts with the template (and is long enough to read
+    /// whole words).
+    #[inline(always)]
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        let Some(words) = bytes.as_chunks::<8>().0.get(..WORDS) else {
+            return false;
+        };
+        let mut wrong = 0;
+        for (((word, hex), separator), separator_bytes) in words
+            .iter()
+            .zip(&self.hex)
+            .zip(&self.separator)
+            .zip(&self.separator_bytes)
+        {
+            let x = u64::from_le_bytes(*word);
+            let ok = (hex_bytes(x) & hex) | (zero_bytes(x ^ separator_bytes) & separator);
+            wrong |= ok ^ (hex | separator);
+        }
+        wrong == 0
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::tcp::layout::{V4, V6};
+
+    /// xorshift64: enough to spread test words over all byte values.
+    fn words_for_test() -> impl Iterator<Item = u64> {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let interesting = [
+            b'0', b'9', b'a', b'f', b'A', b'F', b'/', b':', b'@', b'G', b'`', b'g', 0, 0x80, 0xB0,
+            0xFF,
+        ];
+        (0..20_000).map(move |i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if i % 2 == 0 {
+                // Bytes from the interesting set, where the masks' edges are.
+                u64::from_le_bytes(core::array::from_fn(|k| {
+                    interesting[((x >> (k * 4)) & 15) as usize]
+                }))
+            } else {
+                x
+            }
+        })
+    }
+
+    #[test]
+    fn test_hex_bytes_against_naive() {
+        for x in words_for_test() {
+            let naive = x.to_le_bytes().iter().enumerate().fold(0u64, |m, (i, b)| {
+                m | (u64::from(b.is_ascii_hexdigit()) << (i * 8 + 7))
+            });
+            assert_eq!(hex_bytes(x), naive, "{x:#018x}");
+        }
+        for b in 0..=255u8 {
+            let x = u64::from(b) * ONES;
+            assert_eq!(hex_bytes(x) == HIGH, b.is_ascii_hexdigit(), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn test_zero_bytes_against_naive() {
+        for x in words_for_test() {
+            let naive = x
+                .to_le_bytes()
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &b)| m | (u64::from(b == 0) << (i * 8 + 7)));
+            assert_eq!(zero_bytes(x), naive, "{x:#018x}");
+        }
+    }
+
+    /// The naive oracle of a template: each column's digits are hex, then
+    /// its separator.
+    fn naive_matches(fixed: &Fixed, bytes: &[u8]) -> bool {
+        let mut at = 0;
+        fixed.columns.iter().all(|c| {
+            let ok = bytes
+                .get(at..at + c.digits)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit))
+                && bytes.get(at + c.digits) == Some(&c.then);
+            at += c.digits + 1;
+            ok
+        })
+    }
+
+    #[test]
+    fn test_template_against_naive() {
+        const T4: Template<{ words(V4.len) }> = Template::new(&V4);
+        const T6: Template<{ words(V6.len) }> = Template::new(&V6);
+        let v4: &[u8] =
+            b"0100007F:1F90 0A00020F:C350 01 00000010:00000020 02:000016A8 00000000     0";
+        let v6: &[u8] = b"00000000000000000000000001000000:1F90 0000000000000000FFFF00000100007F:D2A4 0A 00000000:00000002 00:00000000 00000000  1000";
+        let replacements = [0u8, b' ', b':', b'0', b'f', b'F', b'g', b'G', 0x80, 0xFF];
+        for (fixed, row, matches) in [
+            (
+                &V4,
+                v4,
+                &(|b: &[u8]| T4.matches(b)) as &dyn Fn(&[u8]) -> bool,
+            ),
+            (&V6, v6, &|b: &[u8]| T6.matches(b)),
+        ] {
+            assert!(matches(row) && naive_matches(fixed, row));
+            for at in 0..row.len() {
+                for byte in replacements {
+                    let mut mutated = row.to_vec();
+                    mutated[at] = byte;
+                    // Whole words are read, so a row must reach the last word.
+                    let expected = naive_matches(fixed, &mutated);
+                    assert_eq!(matches(&mutated), expected, "byte {at} = {byte:#x}");
+                }
+                let cut = &row[..at];
+                let whole_words = cut.len() >= words(fixed.len) * 8;
+                assert_eq!(
+                    matches(cut),
+                    whole_words && naive_matches(fixed, cut),
+                    "cut at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn test_hex_and_zero_byte_masks() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b, b'0', 0, b'f', b'F', b'g', 0xFF, b'/']);
+            let hex = hex_bytes(word);
+            assert_eq!(hex & 0x80 != 0, b.is_ascii_hexdigit(), "{b:#x}");
+            assert_eq!(hex >> 8, 0x0000_0000_8080_0080, "{b:#x}");
+            assert_eq!(zero_bytes(word) & 0x80 != 0, b == 0, "{b:#x}");
+            assert_eq!(zero_bytes(word) >> 8, 0x0000_0000_0000_8000, "{b:#x}");
+        }
+    }
+}
