@@ -13,7 +13,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
 use super::layout::{Column, Family, Field, PAD, SLOT_END, V4, V6};
-use super::swar::{Template, words};
+use super::swar::{Template, leading_digits, leading_spaces, words};
 use crate::error::ErrorKind;
 use crate::state::TcpState;
 
@@ -150,12 +150,8 @@ const TEMPLATE_V6: Template<{ words(V6.len) }> = Template::new(&V6);
 #[inline(always)]
 fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
     // `sl`: padding, digits, then SLOT_END; its width grows past 9999 rows.
-    let digits_start = line.iter().position(|&b| b != PAD)?;
-    let colon = digits_start
-        + line
-            .get(digits_start..)?
-            .iter()
-            .position(|&b| !b.is_ascii_digit())?;
+    let digits_start = leading_spaces(line);
+    let colon = digits_start + leading_digits(line.get(digits_start..)?);
     if colon == digits_start || line.get(colon..colon + SLOT_END.len())? != SLOT_END {
         return None;
     }
@@ -225,14 +221,14 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     #[inline(always)]
     fn skip_spaces(&mut self) {
-        let n = self.rest.iter().take_while(|&&b| b == PAD).count();
+        let n = leading_spaces(self.rest);
         self.rest = self.rest.get(n..).unwrap_or_default();
     }
 
     /// Takes the leading run of ASCII digits (possibly empty).
     #[inline(always)]
     fn digits(&mut self) -> &'a [u8] {
-        let n = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let n = leading_digits(self.rest);
         let (digits, rest) = self.rest.split_at_checked(n).unwrap_or_default();
         self.rest = rest;
         digits

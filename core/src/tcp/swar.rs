@@ -30,6 +30,49 @@ pub fn zero_bytes(x: u64) -> u64 {
     !(((x & !HIGH) + !HIGH) | x | !HIGH)
 }
 
+/// The high bit of each byte of `x` that is an ASCII decimal digit.
+#[inline(always)]
+pub fn decimal_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let low = x & !HIGH;
+    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
+    at_least(low, 0x30) & !at_least(low, 0x3A) & ascii
+}
+
+/// How many bytes at the start of `bytes` are in a class, given the class as
+/// a word mask (high bit per byte in it) and as a byte test for the last
+/// partial word: whole words first, then byte by byte.
+#[inline(always)]
+fn leading(bytes: &[u8], mask: impl Fn(u64) -> u64, one: impl Fn(&u8) -> bool) -> usize {
+    let (words, rest) = bytes.as_chunks::<8>();
+    let mut n = 0;
+    for word in words {
+        let outside = !mask(u64::from_le_bytes(*word)) & HIGH;
+        if outside != 0 {
+            // Little-endian load: the first byte is the lowest.
+            return n + (outside.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + rest.iter().take_while(|b| one(b)).count()
+}
+
+/// How many spaces `bytes` starts with.
+#[inline(always)]
+pub fn leading_spaces(bytes: &[u8]) -> usize {
+    leading(
+        bytes,
+        |x| zero_bytes(x ^ (ONES * u64::from(b' '))),
+        |&b| b == b' ',
+    )
+}
+
+/// How many ASCII decimal digits `bytes` starts with.
+#[inline(always)]
+pub fn leading_digits(bytes: &[u8]) -> usize {
+    leading(bytes, decimal_bytes, u8::is_ascii_digit)
+}
+
 /// How many 8-byte words cover `len` bytes.
 pub const fn words(len: usize) -> usize {
     len.div_ceil(8)
@@ -146,6 +189,51 @@ mod test {
                 .enumerate()
                 .fold(0u64, |m, (i, &b)| m | (u64::from(b == 0) << (i * 8 + 7)));
             assert_eq!(zero_bytes(x), naive, "{x:#018x}");
+        }
+    }
+
+    #[test]
+    fn test_decimal_bytes_against_naive() {
+        for x in words_for_test() {
+            let naive = x.to_le_bytes().iter().enumerate().fold(0u64, |m, (i, b)| {
+                m | (u64::from(b.is_ascii_digit()) << (i * 8 + 7))
+            });
+            assert_eq!(decimal_bytes(x), naive, "{x:#018x}");
+        }
+    }
+
+    #[test]
+    fn test_leading_runs_against_naive() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b" ",
+            b"0",
+            b"     0        0 12345 1",
+            b"        ",
+            b"         ",
+            b"1234567890123456789 x",
+            b"12345678",
+            b"123456789",
+            b"  \t 9",
+            b"99999: 0100",
+            b"0123456789abcdef",
+            b"\x00 \x80\xB0",
+        ];
+        for &case in cases {
+            for start in 0..case.len().max(1) {
+                let bytes = case.get(start..).unwrap_or_default();
+                let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+                let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+                assert_eq!(leading_spaces(bytes), spaces, "{bytes:?}");
+                assert_eq!(leading_digits(bytes), digits, "{bytes:?}");
+            }
+        }
+        for x in words_for_test() {
+            let bytes = [x.to_le_bytes(), (x >> 3).to_le_bytes()].concat();
+            let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            assert_eq!(leading_spaces(&bytes), spaces, "{bytes:?}");
+            assert_eq!(leading_digits(&bytes), digits, "{bytes:?}");
         }
     }
 
