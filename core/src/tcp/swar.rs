@@ -166,39 +166,25 @@ mod test {
         })
     }
 
+    /// Each byte-class mask against its one-line naive oracle, on every
+    /// test word and on every byte value repeated across a word.
     #[test]
-    fn test_hex_bytes_against_naive() {
-        for x in words_for_test() {
-            let naive = x.to_le_bytes().iter().enumerate().fold(0u64, |m, (i, b)| {
-                m | (u64::from(b.is_ascii_hexdigit()) << (i * 8 + 7))
-            });
-            assert_eq!(hex_bytes(x), naive, "{x:#018x}");
-        }
-        for b in 0..=255u8 {
-            let x = u64::from(b) * ONES;
-            assert_eq!(hex_bytes(x) == HIGH, b.is_ascii_hexdigit(), "{b:#x}");
-        }
-    }
-
-    #[test]
-    fn test_zero_bytes_against_naive() {
-        for x in words_for_test() {
-            let naive = x
-                .to_le_bytes()
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, &b)| m | (u64::from(b == 0) << (i * 8 + 7)));
-            assert_eq!(zero_bytes(x), naive, "{x:#018x}");
-        }
-    }
-
-    #[test]
-    fn test_decimal_bytes_against_naive() {
-        for x in words_for_test() {
-            let naive = x.to_le_bytes().iter().enumerate().fold(0u64, |m, (i, b)| {
-                m | (u64::from(b.is_ascii_digit()) << (i * 8 + 7))
-            });
-            assert_eq!(decimal_bytes(x), naive, "{x:#018x}");
+    fn test_byte_masks_against_naive() {
+        let cases: [(&str, fn(u64) -> u64, fn(u8) -> bool); 3] = [
+            ("hex_bytes", hex_bytes, |b| b.is_ascii_hexdigit()),
+            ("decimal_bytes", decimal_bytes, |b| b.is_ascii_digit()),
+            ("zero_bytes", zero_bytes, |b| b == 0),
+        ];
+        for (name, mask, naive_byte) in cases {
+            let naive = |x: u64| {
+                (x.to_le_bytes().into_iter().enumerate()).fold(0u64, |m, (i, b)| {
+                    m | (u64::from(naive_byte(b)) << (i * 8 + 7))
+                })
+            };
+            let every_byte = (0..=255u8).map(|b| u64::from(b) * ONES);
+            for x in words_for_test().chain(every_byte) {
+                assert_eq!(mask(x), naive(x), "{name}({x:#018x})");
+            }
         }
     }
 
