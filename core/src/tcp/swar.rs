@@ -170,7 +170,8 @@ mod test {
     /// test word and on every byte value repeated across a word.
     #[test]
     fn test_byte_masks_against_naive() {
-        let cases: [(&str, fn(u64) -> u64, fn(u8) -> bool); 3] = [
+        type Case = (&'static str, fn(u64) -> u64, fn(u8) -> bool);
+        let cases: [Case; 3] = [
             ("hex_bytes", hex_bytes, |b| b.is_ascii_hexdigit()),
             ("decimal_bytes", decimal_bytes, |b| b.is_ascii_digit()),
             ("zero_bytes", zero_bytes, |b| b == 0),
