@@ -43,6 +43,10 @@ pub const HEADER_REMOTE_V6: &[u8] = b"remote_address";
 /// What ends `sl` (`%4d:`, then the space before the local address).
 pub const SLOT_END: &[u8; 2] = b": ";
 
+/// What ends an address (before its port): where this byte stands tells a
+/// row's family.
+pub const ADDRESS_END: u8 = b':';
+
 /// What pads and separates the decimal columns after the fixed-width part.
 pub const PAD: u8 = b' ';
 
@@ -221,9 +225,9 @@ const fn span(columns: &[Column; FIXED_COLUMNS], i: usize) -> Range<usize> {
 
 const fn fixed(address_digits: usize) -> Fixed {
     let columns = [
-        hex(Field::LocalAddress, address_digits, b':'),
+        hex(Field::LocalAddress, address_digits, ADDRESS_END),
         hex(Field::LocalPort, 4, b' '),
-        hex(Field::RemoteAddress, address_digits, b':'),
+        hex(Field::RemoteAddress, address_digits, ADDRESS_END),
         hex(Field::RemotePort, 4, b' '),
         hex(Field::State, 2, b' '),
         hex(Field::TxQueue, 8, b':'),

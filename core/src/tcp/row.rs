@@ -12,7 +12,7 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
-use super::layout::{Column, Family, Field, PAD, SLOT_END, V4, V6};
+use super::layout::{ADDRESS_END, Column, Family, Field, PAD, SLOT_END, V4, V6};
 use super::swar::{Template, leading_digits, leading_spaces, words};
 use crate::error::ErrorKind;
 use crate::state::TcpState;
@@ -157,7 +157,7 @@ fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
     }
     let rest = line.get(colon + SLOT_END.len()..)?;
     let family = match rest.get(V4.local_address.end) {
-        Some(b':') => Family::Ipv4,
+        Some(&ADDRESS_END) => Family::Ipv4,
         _ => Family::Ipv6,
     };
     let fixed = family.fixed();
@@ -260,7 +260,7 @@ impl<'a> Cursor<'a> {
     fn family(&self) -> Result<Family, ErrorKind> {
         for family in [Family::Ipv4, Family::Ipv6] {
             match self.rest.get(family.fixed().local_address.end) {
-                Some(b':') => return Ok(family),
+                Some(&ADDRESS_END) => return Ok(family),
                 Some(_) => {}
                 None => return Err(ErrorKind::Truncated(Field::LocalAddress)),
             }
