@@ -5,7 +5,7 @@
 
 use core::ops::AddAssign;
 
-use crate::TcpState;
+use crate::state::TcpState;
 
 /// How many sockets are in each state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,7 +7,8 @@
 
 use heapless::index_map::FnvIndexMap;
 
-use crate::{Counts, TcpSocket};
+use crate::counts::Counts;
+use crate::socket::TcpSocket;
 
 /// Which end of a connection to group by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
