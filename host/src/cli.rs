@@ -157,7 +157,9 @@ pub struct Cli {
     pub output: Option<PathBuf>,
 
     /// Check mode: WARNING when a count exceeds its figure
-    /// (time_wait=5000,total=20000; keys are states, total and unknown).
+    /// (time_wait=5000,total=20000; keys are states, total and unknown, and
+    /// with --top, top: one key holding more than the figure, judged on its
+    /// guaranteed lower bound count - error).
     #[arg(long, value_name = "SPEC", value_parser = Thresholds::parse,
           conflicts_with_all = CHECK_CONFLICTS)]
     pub warn: Option<Thresholds>,
