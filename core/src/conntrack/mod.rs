@@ -43,5 +43,5 @@ pub use counts::{CtCounts, FamilyCounts};
 pub use error::{CtError, CtErrorKind, CtField};
 pub use filter::{CtFilter, CtStateSet};
 pub use parser::{CT_LINE_CAPACITY, CtParser};
-pub use row::{Entry, Tuple};
+pub use row::{Entry, EntryParts, Tuple};
 pub use state::{CtState, Protocol};
