@@ -199,7 +199,10 @@ impl fmt::Display for CtnlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CtnlError::Unavailable(e) => {
-                write!(f, "ctnetlink not available (modprobe nf_conntrack_netlink): {e}")
+                write!(
+                    f,
+                    "ctnetlink not available (modprobe nf_conntrack_netlink): {e}"
+                )
             }
             CtnlError::NeedsRoot(e) => write!(
                 f,
@@ -312,15 +315,51 @@ pub fn count(
     filter: &CtFilter,
     mut visit: impl FnMut(&Entry),
 ) -> Result<CtCounts, CtnlError> {
-    let mut counts = CtCounts::new();
-    let all = filter.is_empty();
-    dump(buffer, |entry| {
-        if all || filter.matches(entry) {
-            counts.add(entry);
+    let mut tally = Tally::new(filter);
+    dump(buffer, |entry| tally.add(entry, &mut visit))?;
+    Ok(tally.counts)
+}
+
+/// Like [`count`], over replies already received: datagrams of a dump
+/// concatenated (a capture), which must end with NLMSG_DONE.
+pub fn count_replies(
+    replies: &[u8],
+    filter: &CtFilter,
+    mut visit: impl FnMut(&Entry),
+) -> Result<CtCounts, CtnlError> {
+    let mut tally = Tally::new(filter);
+    let done = read_messages(replies, &mut |entry: &Entry| tally.add(entry, &mut visit))?;
+    if !done {
+        return Err(CtnlError::Io(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "netlink dump ended without NLMSG_DONE",
+        )));
+    }
+    Ok(tally.counts)
+}
+
+/// Counts what a filter lets through, as `CtParser` does.
+struct Tally<'a> {
+    filter: &'a CtFilter,
+    all: bool,
+    counts: CtCounts,
+}
+
+impl<'a> Tally<'a> {
+    fn new(filter: &'a CtFilter) -> Tally<'a> {
+        Tally {
+            filter,
+            all: filter.is_empty(),
+            counts: CtCounts::new(),
+        }
+    }
+
+    fn add(&mut self, entry: &Entry, visit: &mut impl FnMut(&Entry)) {
+        if self.all || self.filter.matches(entry) {
+            self.counts.add(entry);
             visit(entry);
         }
-    })?;
-    Ok(counts)
+    }
 }
 
 /// `nlmsghdr` + `nfgenmsg` asking for a dump of the whole table (family
@@ -338,8 +377,16 @@ pub fn request() -> [u8; REQUEST_LEN] {
     put(&mut request, header::FLAGS, &flags.to_ne_bytes());
     put(&mut request, header::SEQ, &SEQUENCE.to_ne_bytes());
     if let Some(body) = request.get_mut(header::SIZE..) {
-        put(body, nfgen::FAMILY..nfgen::FAMILY + 1, &[libc::AF_UNSPEC as u8]);
-        put(body, nfgen::VERSION..nfgen::VERSION + 1, &[libc::NFNETLINK_V0 as u8]);
+        put(
+            body,
+            nfgen::FAMILY..nfgen::FAMILY + 1,
+            &[libc::AF_UNSPEC as u8],
+        );
+        put(
+            body,
+            nfgen::VERSION..nfgen::VERSION + 1,
+            &[libc::NFNETLINK_V0 as u8],
+        );
     }
     request
 }
@@ -403,7 +450,9 @@ pub fn decode(body: &[u8]) -> Result<Entry, &'static str> {
         Some(_) => return Err("nfgen_family is neither AF_INET nor AF_INET6"),
         None => return Err("record shorter than nfgenmsg"),
     };
-    let attributes = body.get(nfgen::SIZE..).ok_or("record shorter than nfgenmsg")?;
+    let attributes = body
+        .get(nfgen::SIZE..)
+        .ok_or("record shorter than nfgenmsg")?;
     let mut original = None;
     let mut reply = None;
     let mut status = None;
@@ -511,13 +560,15 @@ fn tuple(payload: &[u8], family: Family) -> Result<Decoded, &'static str> {
                     let (kind, value) = attr?;
                     let address = match (family, kind) {
                         (Family::Ipv4, cta::CTA_IP_V4_SRC | cta::CTA_IP_V4_DST) => {
-                            let octets: [u8; 4] =
-                                value.try_into().map_err(|_| "IPv4 address is not 4 bytes")?;
+                            let octets: [u8; 4] = value
+                                .try_into()
+                                .map_err(|_| "IPv4 address is not 4 bytes")?;
                             IpAddr::V4(Ipv4Addr::from(octets))
                         }
                         (Family::Ipv6, cta::CTA_IP_V6_SRC | cta::CTA_IP_V6_DST) => {
-                            let octets: [u8; 16] =
-                                value.try_into().map_err(|_| "IPv6 address is not 16 bytes")?;
+                            let octets: [u8; 16] = value
+                                .try_into()
+                                .map_err(|_| "IPv6 address is not 16 bytes")?;
                             IpAddr::V6(Ipv6Addr::from(octets))
                         }
                         (_, cta::CTA_IP_V4_SRC..=cta::CTA_IP_V6_DST) => {
@@ -621,9 +672,7 @@ impl<'a> Iterator for Attrs<'a> {
             return Some(Err("attribute length out of range"));
         };
         // The last attribute's padding may be left out.
-        self.rest = bytes
-            .get(len.next_multiple_of(4)..)
-            .unwrap_or_default();
+        self.rest = bytes.get(len.next_multiple_of(4)..).unwrap_or_default();
         Some(Ok((kind, payload)))
     }
 }
