@@ -26,8 +26,10 @@ use tcpcount_core::conntrack::{CtCounts, CtFilter, CtState, Entry, EntryParts, T
 
 /// The buffer size [`dump`] wants: the kernel caps a dump datagram at 32 KiB.
 pub const BUFFER_SIZE: usize = 32 * 1024;
-/// How long [`dump`] waits for each datagram before giving up.
-pub const RECV_TIMEOUT_SECONDS: libc::time_t = 10;
+/// How long [`dump`] waits for each datagram before giving up, in
+/// milliseconds (a `poll` timeout: no `timeval`, whose layout varies with
+/// the C library's time size).
+pub const RECV_TIMEOUT_MS: libc::c_int = 10_000;
 /// The sequence number of our one request.
 const SEQUENCE: u32 = 1;
 
@@ -222,7 +224,7 @@ impl std::error::Error for CtnlError {}
 /// Dumps the conntrack table of this network namespace, both families,
 /// reading the replies through `buffer` (use [`BUFFER_SIZE`]; a datagram
 /// that does not fit is an error, never cut short) and showing each entry
-/// to `visit`. Waits at most [`RECV_TIMEOUT_SECONDS`] for each datagram.
+/// to `visit`. Waits at most [`RECV_TIMEOUT_MS`] for each datagram.
 pub fn dump(buffer: &mut [u8], mut visit: impl FnMut(&Entry)) -> Result<(), CtnlError> {
     // SAFETY: plain syscall with constant arguments; the result is checked.
     let fd = unsafe {
@@ -238,24 +240,6 @@ pub fn dump(buffer: &mut [u8], mut visit: impl FnMut(&Entry)) -> Result<(), Ctnl
     // SAFETY: `fd` is a socket we just opened and own; OwnedFd closes it.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
 
-    let timeout = libc::timeval {
-        tv_sec: RECV_TIMEOUT_SECONDS,
-        tv_usec: 0,
-    };
-    // SAFETY: the pointer and length describe `timeout`, alive for the call.
-    let set = unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
-            (&raw const timeout).cast(),
-            size_of::<libc::timeval>() as libc::socklen_t,
-        )
-    };
-    if set < 0 {
-        return Err(CtnlError::Io(io::Error::last_os_error()));
-    }
-
     let request = request();
     // SAFETY: the pointer and length describe `request`, alive for the call.
     let sent = unsafe { libc::send(fd.as_raw_fd(), request.as_ptr().cast(), request.len(), 0) };
@@ -263,6 +247,22 @@ pub fn dump(buffer: &mut [u8], mut visit: impl FnMut(&Entry)) -> Result<(), Ctnl
         return Err(CtnlError::from_io(io::Error::last_os_error()));
     }
     loop {
+        let mut ready = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, alive for the call.
+        let polled = unsafe { libc::poll(&raw mut ready, 1, RECV_TIMEOUT_MS) };
+        if polled < 0 {
+            return Err(CtnlError::from_io(io::Error::last_os_error()));
+        }
+        if polled == 0 {
+            return Err(CtnlError::Io(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no reply from the kernel within {RECV_TIMEOUT_MS} ms"),
+            )));
+        }
         // SAFETY: the pointer and length describe `buffer`, which the kernel
         // writes at most `len` bytes into; MSG_TRUNC only changes the
         // returned length to the datagram's real one.
@@ -275,14 +275,7 @@ pub fn dump(buffer: &mut [u8], mut visit: impl FnMut(&Entry)) -> Result<(), Ctnl
             )
         };
         if got < 0 {
-            let error = io::Error::last_os_error();
-            return Err(match error.raw_os_error() {
-                Some(libc::EAGAIN) => CtnlError::Io(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("no reply from the kernel within {RECV_TIMEOUT_SECONDS} s"),
-                )),
-                _ => CtnlError::from_io(error),
-            });
+            return Err(CtnlError::from_io(io::Error::last_os_error()));
         }
         let len = got.unsigned_abs();
         if len > buffer.len() {
