@@ -1034,7 +1034,7 @@ fn errors_say_what_to_do() {
     };
     assert_eq!(
         malformed.to_string(),
-        "ctnetlink dump: malformed reply (message at byte 40 of its datagram): no CTA_STATUS"
+        "ctnetlink dump: malformed reply (message at byte 40): no CTA_STATUS"
     );
     assert_eq!(ctnetlink::BUFFER_SIZE, 32 * 1024);
 }

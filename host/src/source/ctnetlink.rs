@@ -161,7 +161,8 @@ pub enum CtnlError {
     Io(io::Error),
     /// The kernel's reply is not what ctnetlink sends.
     Malformed {
-        /// Byte offset, in its datagram, of the message at fault.
+        /// Byte offset of the message at fault in the bytes given to
+        /// [`read_messages`] (for [`dump`], its datagram).
         offset: usize,
         /// What is wrong.
         what: &'static str,
@@ -213,7 +214,7 @@ impl fmt::Display for CtnlError {
             CtnlError::Io(e) => write!(f, "ctnetlink dump: {e}"),
             CtnlError::Malformed { offset, what } => write!(
                 f,
-                "ctnetlink dump: malformed reply (message at byte {offset} of its datagram): {what}"
+                "ctnetlink dump: malformed reply (message at byte {offset}): {what}"
             ),
         }
     }
@@ -404,7 +405,7 @@ pub fn read_messages(bytes: &[u8], visit: &mut impl FnMut(&Entry)) -> Result<boo
         let body = rest.get(header::SIZE..len).unwrap_or_default();
         match i32::from(kind) {
             libc::NLMSG_DONE => {
-                // Since 2.6.x the kernel puts the dump's result here.
+                // The dump's result: 0, or a negative errno if it failed.
                 let result = i32_at(body, 0);
                 if result < 0 {
                     return Err(CtnlError::errno(result.wrapping_neg()));
