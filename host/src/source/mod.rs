@@ -5,6 +5,7 @@
 //! One fixed buffer serves every read; each source is one file: `proc`,
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
+pub mod ctnetlink;
 mod files;
 #[path = "../netlink.rs"]
 mod netlink;
