@@ -217,3 +217,23 @@ fn live_top_raddr_equals_ss() {
         assert!(report.contains(check), "missing {check:?} in\n{report}");
     }
 }
+
+#[test]
+fn output_file_carries_the_top_series() {
+    let dir = TempDir::new("top-output", "out", 0o700);
+    let file = dir.join("tcp.prom");
+    let file = file.to_string_lossy().into_owned();
+    let tcp = fixture("all-states/tcp").to_string_lossy().into_owned();
+    let out = run(&["--top", "raddr:1", "-f", "prometheus", "-o", &file, &tcp]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(&file).unwrap();
+    let series: Vec<&str> = written
+        .lines()
+        .filter(|l| l.starts_with("tcpcount_top_connections{"))
+        .collect();
+    assert_eq!(
+        series,
+        ["tcpcount_top_connections{key=\"raddr\",value=\"127.0.0.1\",rank=\"1\"} 26"]
+    );
+}
