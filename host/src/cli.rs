@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
+use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
 use tcpcount_core::{Cidr, Family, Filter, PortList, Side, StateSet};
 
 use crate::format::check::Thresholds;
@@ -38,6 +39,74 @@ pub enum Source {
     Netlink,
     /// Netlink, or /proc where the kernel has no inet_diag.
     Auto,
+}
+
+/// The protocols `--proto` selects (with `--conntrack`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CtProtocol {
+    /// tcp (6).
+    Tcp,
+    /// udp (17).
+    Udp,
+    /// icmp (1).
+    Icmp,
+    /// icmpv6 (58).
+    Icmpv6,
+    /// Anything else (sctp, gre, udplite, dccp, ...).
+    Other,
+}
+
+impl From<CtProtocol> for Protocol {
+    fn from(protocol: CtProtocol) -> Protocol {
+        match protocol {
+            CtProtocol::Tcp => Protocol::Tcp,
+            CtProtocol::Udp => Protocol::Udp,
+            CtProtocol::Icmp => Protocol::Icmp,
+            CtProtocol::Icmpv6 => Protocol::Icmpv6,
+            CtProtocol::Other => Protocol::Other,
+        }
+    }
+}
+
+/// `--state`'s list, read both ways: as socket states and as conntrack
+/// states; which one applies depends on `--conntrack` (checked in
+/// [`Cli::parse_args`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateArg {
+    /// As socket states.
+    pub tcp: Result<StateSet, String>,
+    /// As conntrack states.
+    pub ct: Result<CtStateSet, String>,
+}
+
+impl StateArg {
+    /// Accepts a list that is valid in either reading.
+    pub fn parse(list: &str) -> Result<StateArg, String> {
+        let arg = StateArg {
+            tcp: StateSet::parse(list).map_err(|e| e.to_string()),
+            ct: CtStateSet::parse(list).map_err(|_| ct_states_error(list)),
+        };
+        match (&arg.tcp, &arg.ct) {
+            (Err(tcp), Err(_)) => Err(format!("{tcp}; with --conntrack: {}", ct_state_names())),
+            _ => Ok(arg),
+        }
+    }
+}
+
+/// Every conntrack bucket's name as `--state` takes it.
+pub fn ct_state_names() -> String {
+    let names: Vec<String> = tcpcount_core::conntrack::CtState::ALL
+        .iter()
+        .map(|s| s.name().to_ascii_lowercase())
+        .collect();
+    format!("conntrack states are {}", names.join(", "))
+}
+
+fn ct_states_error(list: &str) -> String {
+    format!(
+        "--state {list}: not a conntrack state; {}",
+        ct_state_names()
+    )
 }
 
 /// Which end of a connection `--per-port` groups by.
@@ -89,35 +158,69 @@ pub struct Cli {
 
     /// Only these states, comma-separated; kernel or ss names
     /// (time_wait, time-wait, estab, listening, ...). A state given twice
-    /// counts once.
-    #[arg(short, long, value_name = "LIST", value_parser = StateSet::parse)]
-    pub state: Option<StateSet>,
+    /// counts once. With --conntrack, conntrack state names (established,
+    /// syn_sent, time_wait, offload, hw_offload, ...): only TCP entries in
+    /// those states are counted.
+    #[arg(short, long, value_name = "LIST", value_parser = StateArg::parse)]
+    pub state: Option<StateArg>,
 
     /// Only these local ports and ranges (80,443,8000-8080).
-    #[arg(long, value_name = "LIST", value_parser = PortList::parse)]
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, conflicts_with = "conntrack")]
     pub lport: Option<PortList>,
 
     /// Only these remote ports and ranges.
-    #[arg(long, value_name = "LIST", value_parser = PortList::parse)]
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, conflicts_with = "conntrack")]
     pub rport: Option<PortList>,
 
     /// Only local addresses in this prefix (10.0.0.0/8, ::1); an IPv4 prefix
     /// also matches IPv4-mapped IPv6 addresses.
-    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse)]
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, conflicts_with = "conntrack")]
     pub laddr: Option<Cidr>,
 
     /// Only remote addresses in this prefix.
-    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse)]
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, conflicts_with = "conntrack")]
     pub raddr: Option<Cidr>,
+
+    /// Count the netfilter connection-tracking table instead of sockets:
+    /// /proc/net/nf_conntrack (or the legacy /proc/net/ip_conntrack), with
+    /// nf_conntrack_count, nf_conntrack_max and /proc/net/stat/nf_conntrack;
+    /// or the FILEs, captured tables in that format. Reading the live table
+    /// needs root (the file is mode 0440 root).
+    #[arg(long)]
+    pub conntrack: bool,
+
+    /// With --conntrack: only entries whose original source port (sport=) is
+    /// in this list (80,443,8000-8080).
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, requires = "conntrack")]
+    pub sport: Option<PortList>,
+
+    /// With --conntrack: only entries whose original destination port
+    /// (dport=) is in this list.
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, requires = "conntrack")]
+    pub dport: Option<PortList>,
+
+    /// With --conntrack: only entries whose original source address (src=)
+    /// is in this prefix.
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, requires = "conntrack")]
+    pub src: Option<Cidr>,
+
+    /// With --conntrack: only entries whose original destination address
+    /// (dst=) is in this prefix.
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, requires = "conntrack")]
+    pub dst: Option<Cidr>,
+
+    /// With --conntrack: only entries of this protocol.
+    #[arg(long, value_enum, value_name = "PROTOCOL", requires = "conntrack")]
+    pub proto: Option<CtProtocol>,
 
     /// One row per local or remote port with its per-state counts (not with
     /// --listeners).
-    #[arg(long, value_enum, value_name = "SIDE", conflicts_with = "listeners")]
+    #[arg(long, value_enum, value_name = "SIDE", conflicts_with_all = ["listeners", "conntrack"])]
     pub per_port: Option<PortSide>,
 
     /// One row per listening port: accept queue now and established
     /// connections (not with --per-port).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "conntrack")]
     pub listeners: bool,
 
     /// Repeat every SECONDS (decimals allowed); each sample carries its time.
@@ -210,6 +313,30 @@ impl Cli {
                 "--pid and --proc read procfs; --source netlink reads this namespace's netlink dump: use --source proc (or auto)",
             );
         }
+        if self.conntrack {
+            if let Some(Err(message)) = self.state.as_ref().map(|s| &s.ct) {
+                return usage(message);
+            }
+            for thresholds in [&self.warn, &self.crit].into_iter().flatten() {
+                if let Some(message) = thresholds.conntrack_error() {
+                    return usage(message);
+                }
+            }
+            if self.source == Source::Netlink {
+                return usage(
+                    "--source netlink with --conntrack: the ctnetlink source is not built yet; use --source proc (the default)",
+                );
+            }
+        } else {
+            if let Some(Err(message)) = self.state.as_ref().map(|s| &s.tcp) {
+                return usage(message);
+            }
+            for thresholds in [&self.warn, &self.crit].into_iter().flatten() {
+                if let Some(message) = thresholds.socket_error() {
+                    return usage(message);
+                }
+            }
+        }
         let repeating = self.interval.is_some() || self.count.is_some();
         if repeating && self.files.iter().any(|f| f.as_os_str() == "-") {
             return usage(
@@ -227,12 +354,29 @@ impl Cli {
                 (false, true) => Some(Family::Ipv6),
                 _ => None,
             },
-            states: self.state,
+            states: self.state.as_ref().and_then(|s| s.tcp.clone().ok()),
             local_ports: self.lport.clone(),
             remote_ports: self.rport.clone(),
             local_net: self.laddr,
             remote_net: self.raddr,
         }
+    }
+
+    /// The conntrack filter the options ask for, with `--conntrack`.
+    pub fn ct_filter(&self) -> Option<CtFilter> {
+        self.conntrack.then(|| CtFilter {
+            family: match (self.ipv4, self.ipv6) {
+                (true, false) => Some(Family::Ipv4),
+                (false, true) => Some(Family::Ipv6),
+                _ => None,
+            },
+            states: self.state.as_ref().and_then(|s| s.ct.clone().ok()),
+            protocol: self.proto.map(Into::into),
+            src_ports: self.sport.clone(),
+            dst_ports: self.dport.clone(),
+            src_net: self.src,
+            dst_net: self.dst,
+        })
     }
 
     /// What to read: the files, or the live source (`--pid` and `--proc`

@@ -7,6 +7,7 @@
 //! safe atomic file ([`output`]), and the exit status ([`exit`]).
 
 pub mod cli;
+pub mod ctstat;
 pub mod exit;
 pub mod failure;
 pub mod format;

@@ -9,7 +9,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use tcpcount_core::conntrack::CtCounts;
 use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
+
+use crate::ctstat::CtStat;
 
 /// The counts of the IPv4 and the IPv6 tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,6 +85,39 @@ pub struct Sample {
     pub ports: Option<Box<PortCounts>>,
     /// Listening ports, with `--listeners`.
     pub listeners: Option<Box<Listeners>>,
+    /// The conntrack table's counts, with `--conntrack` (then `tables` is
+    /// empty and the formats show this instead).
+    pub conntrack: Option<Box<Conntrack>>,
+}
+
+/// One reading of the conntrack table and the kernel's figures about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Conntrack {
+    /// The counted entries, per family.
+    pub counts: CtCounts,
+    /// Whether the table was a legacy `ip_conntrack` one.
+    pub legacy: bool,
+    /// `nf_conntrack_count`: every entry of the namespace, whatever the
+    /// filter (None: not readable, e.g. files, or `--pid`'s namespace
+    /// without a stat file).
+    pub entries: Option<u64>,
+    /// `nf_conntrack_max`, the table's limit (None: not readable).
+    pub limit: Option<u64>,
+    /// `/proc/net/stat/nf_conntrack` summed over the CPUs (None: absent).
+    pub stat: Option<CtStat>,
+}
+
+impl Conntrack {
+    /// `entries` as a percentage of `limit`, when both are known and the
+    /// limit is not 0.
+    pub fn fill_percent(&self) -> Option<f64> {
+        match (self.entries, self.limit) {
+            (Some(entries), Some(limit)) if limit > 0 => {
+                Some(entries as f64 * 100.0 / limit as f64)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What to collect besides the per-state counts.
@@ -102,6 +138,7 @@ impl Sample {
             tables: Tables::default(),
             ports: wanted.per_port.map(|side| Box::new(PortCounts::new(side))),
             listeners: wanted.listeners.then(|| Box::new(Listeners::new())),
+            conntrack: None,
         }
     }
 
@@ -116,6 +153,9 @@ impl Sample {
         }
         if let Some(listeners) = &mut self.listeners {
             **listeners = Listeners::new();
+        }
+        if let Some(conntrack) = &mut self.conntrack {
+            **conntrack = Conntrack::default();
         }
     }
 

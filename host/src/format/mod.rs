@@ -9,10 +9,11 @@
 //! to the counts. Check mode ([`check`]) is the plugin status line.
 
 pub mod check;
+pub mod conntrack;
 mod env;
-mod json;
-mod prometheus;
-mod table;
+pub(crate) mod json;
+pub(crate) mod prometheus;
+pub(crate) mod table;
 
 use std::io::{self, Write};
 
@@ -24,6 +25,9 @@ use crate::sample::Sample;
 /// Writes `sample` in `format`. `timed` adds the sample time to the table
 /// format (the other formats always carry it).
 pub fn write(out: &mut impl Write, format: Format, sample: &Sample, timed: bool) -> io::Result<()> {
+    if let Some(reading) = &sample.conntrack {
+        return conntrack::write(out, format, sample, reading, timed);
+    }
     match format {
         Format::Table => table::write(out, sample, timed),
         Format::Json => json::write(out, sample),

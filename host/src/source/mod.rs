@@ -5,6 +5,7 @@
 //! One fixed buffer serves every read; each source is one file: `proc`,
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
+mod conntrack;
 mod files;
 #[path = "../netlink.rs"]
 mod netlink;
@@ -15,6 +16,7 @@ mod text;
 use std::path::PathBuf;
 
 use tcpcount_core::Filter;
+use tcpcount_core::conntrack::CtFilter;
 
 use crate::failure::Failure;
 use crate::sample::{Origin, Sample, Wanted};
@@ -56,6 +58,8 @@ pub struct Reader {
     wanted: Wanted,
     /// With `--source auto`: whether netlink worked (None: not tried yet).
     netlink_works: Option<bool>,
+    /// With `--conntrack`: count the conntrack table through this filter.
+    conntrack: Option<CtFilter>,
 }
 
 impl Default for Reader {
@@ -73,13 +77,25 @@ impl Reader {
             filter,
             wanted,
             netlink_works: None,
+            conntrack: None,
         }
+    }
+
+    /// This reader counts the conntrack table instead of sockets.
+    pub fn with_conntrack(mut self, filter: CtFilter) -> Reader {
+        self.conntrack = Some(filter);
+        self
     }
 
     /// Takes one sample of `input`. `reuse` may hold the previous sample,
     /// whose tables are cleared and refilled instead of allocated again.
     pub fn sample(&mut self, input: &Input, reuse: Option<Sample>) -> Result<Sample, Failure> {
         let mut sample = reuse.unwrap_or_else(|| Sample::new(self.wanted, Origin::Netlink));
+        if let Some(filter) = self.conntrack.take() {
+            let result = self.conntrack(input, &filter, &mut sample);
+            self.conntrack = Some(filter);
+            return result.map(|()| sample);
+        }
         match input {
             Input::Proc { root, pid } => self.proc(root, *pid, &mut sample)?,
             Input::Netlink => self.netlink(&mut sample)?,
