@@ -38,6 +38,9 @@ fn proc_tree(test: &str, files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// Files of a procfs tree: (path under it, contents).
+type Tree<'a> = &'a [(&'a str, &'a [u8])];
+
 const STAT: &[u8] = b"entries  found drop early_drop insert_failed\n00000007  00000001 00000002 00000000 00000001\n00000007  00000001 00000003 00000000 00000000\n";
 
 #[test]
@@ -87,7 +90,7 @@ fn a_procfs_tree_gives_count_limit_stat_and_falls_back_to_ip_conntrack() {
     let table = std::fs::read(fixture("conntrack/states/nf_conntrack")).expect("fixture");
     let legacy = std::fs::read(fixture("conntrack/legacy/ip_conntrack")).expect("fixture");
     // (files in the tree, expected phrases of the table format)
-    let cases: [(&[(&str, &[u8])], &[&str]); 4] = [
+    let cases: [(Tree, &[&str]); 4] = [
         (
             &[
                 ("net/nf_conntrack", &table),
