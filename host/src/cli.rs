@@ -129,6 +129,9 @@ impl From<PortSide> for Side {
 
 /// Count TCP sockets per state from /proc/net/tcp and /proc/net/tcp6.
 ///
+/// With --conntrack, counts the netfilter connection-tracking table instead
+/// (per conntrack state, protocol and flag, with its fill level).
+///
 /// With no FILE, reads this machine's tables; a missing /proc/net/tcp6 (no
 /// IPv6) counts as zero IPv6 sockets. Exit status: 0 counted, 1 a table could
 /// not be read or parsed or the output not written, 2 bad usage; with
@@ -148,11 +151,12 @@ pub struct Cli {
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Only IPv4 sockets.
+    /// Only IPv4 sockets (with --conntrack: entries).
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// Only IPv6 sockets (IPv4-mapped ones included).
+    /// Only IPv6 sockets, IPv4-mapped ones included (with --conntrack:
+    /// entries).
     #[arg(short = '6')]
     pub ipv6: bool,
 
@@ -240,7 +244,9 @@ pub struct Cli {
     pub output: Option<PathBuf>,
 
     /// Check mode: WARNING when a count exceeds its figure
-    /// (time_wait=5000,total=20000; keys are states, total and unknown).
+    /// (time_wait=5000,total=20000; keys are states, total and unknown; with
+    /// --conntrack conntrack states, total and fill, the percentage of
+    /// nf_conntrack_max: fill=80).
     #[arg(long, value_name = "SPEC", value_parser = Thresholds::parse,
           conflicts_with_all = CHECK_CONFLICTS)]
     pub warn: Option<Thresholds>,
@@ -454,6 +460,22 @@ mod test {
             ("--crit=total=1 --nope", false, true),
             ("-- --warn", true, false),
             ("--source netlink --proc /proc", false, false),
+            ("--conntrack --warn fill=80", true, true),
+            ("--conntrack --crit syn_sent2=1,hw_offload=0", true, true),
+            ("--warn fill=80", false, true),
+            ("--conntrack --warn listen=1", false, true),
+            (
+                "--conntrack -s offload,time-wait --dport 443 --src 10.0.0.0/8",
+                true,
+                false,
+            ),
+            ("--conntrack -s listen", false, false),
+            ("-s offload", false, false),
+            ("--conntrack --lport 80", false, false),
+            ("--sport 80", false, false),
+            ("--conntrack --per-port local", false, false),
+            ("--conntrack --source netlink", false, false),
+            ("--conntrack --source auto --pid 1", true, false),
         ];
         for (line, accepted, check_mode) in cases {
             match parse(line) {
@@ -467,6 +489,46 @@ mod test {
                 }
             }
         }
+    }
+
+    #[test]
+    fn conntrack_filter_follows_the_options() {
+        let cases = [
+            ("", None),
+            (
+                "--conntrack",
+                Some(
+                    "CtFilter { family: None, states: None, protocol: None, src_ports: None, dst_ports: None, src_net: None, dst_net: None }",
+                ),
+            ),
+            (
+                "--conntrack -6 --proto udp",
+                Some(
+                    "CtFilter { family: Some(Ipv6), states: None, protocol: Some(Udp), src_ports: None, dst_ports: None, src_net: None, dst_net: None }",
+                ),
+            ),
+        ];
+        for (line, expected) in cases {
+            let cli = parse(line).unwrap_or_else(|r| panic!("{line:?}: {}", r.error));
+            assert_eq!(
+                cli.ct_filter().map(|f| format!("{f:?}")).as_deref(),
+                expected,
+                "{line:?}"
+            );
+        }
+        let cli = parse("--conntrack -s time-wait,offload --dport 443")
+            .unwrap_or_else(|r| panic!("{}", r.error));
+        let filter = cli.ct_filter().unwrap();
+        let states = filter.states.unwrap();
+        use tcpcount_core::conntrack::CtState;
+        assert!(states.contains(CtState::TimeWait) && states.contains(CtState::Offload));
+        assert!(!states.contains(CtState::Established));
+        assert!(filter.dst_ports.unwrap().contains(443));
+        assert_eq!(
+            cli.filter().states,
+            None,
+            "conntrack names are not socket states"
+        );
     }
 
     #[test]

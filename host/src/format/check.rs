@@ -106,25 +106,23 @@ impl Thresholds {
                     crate::cli::ct_state_names()
                 )
             });
+            if let (Err(socket), Err(_)) = (&socket_key, &ct_key) {
+                return Err(socket.clone());
+            }
             let figure: u32 = figure
                 .trim()
                 .parse()
                 .map_err(|_| format!("{figure:?}: expected a whole number"))?;
-            match (socket_key, ct_key) {
-                (Err(socket), Err(_)) => return Err(socket),
-                (socket, ct) => {
-                    match socket {
-                        Ok(k) => list.sockets.push((k, figure)),
-                        Err(e) => {
-                            list.socket_error.get_or_insert(e);
-                        }
-                    }
-                    match ct {
-                        Ok(k) => list.conntrack.push((k, figure)),
-                        Err(e) => {
-                            list.conntrack_error.get_or_insert(e);
-                        }
-                    }
+            match socket_key {
+                Ok(k) => list.sockets.push((k, figure)),
+                Err(e) => {
+                    list.socket_error.get_or_insert(e);
+                }
+            }
+            match ct_key {
+                Ok(k) => list.conntrack.push((k, figure)),
+                Err(e) => {
+                    list.conntrack_error.get_or_insert(e);
                 }
             }
         }
