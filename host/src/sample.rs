@@ -108,15 +108,47 @@ pub struct Conntrack {
 }
 
 impl Conntrack {
-    /// `entries` as a percentage of `limit`, when both are known and the
-    /// limit is not 0.
-    pub fn fill_percent(&self) -> Option<f64> {
+    /// `entries` against `limit`, when both are known and the limit is not
+    /// 0.
+    pub fn fill(&self) -> Option<Fill> {
         match (self.entries, self.limit) {
-            (Some(entries), Some(limit)) if limit > 0 => {
-                Some(entries as f64 * 100.0 / limit as f64)
-            }
+            (Some(entries), Some(limit)) if limit > 0 => Some(Fill { entries, limit }),
             _ => None,
         }
+    }
+}
+
+/// How full the table is: nf_conntrack_count of nf_conntrack_max. Integer
+/// arithmetic only (no float formatting code in the binary); percentages
+/// are rounded down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// nf_conntrack_count.
+    pub entries: u64,
+    /// nf_conntrack_max, not 0.
+    pub limit: u64,
+}
+
+impl Fill {
+    /// The percentage in hundredths (7550 is 75.50%).
+    pub fn hundredths(self) -> u64 {
+        let ratio = u128::from(self.entries) * 10_000 / u128::from(self.limit.max(1));
+        u64::try_from(ratio).unwrap_or(u64::MAX)
+    }
+
+    /// The percentage with `decimals` (1 or 2) decimals: `75.5`, `75.50`.
+    pub fn percent(self, decimals: usize) -> String {
+        let h = self.hundredths();
+        match decimals {
+            1 => format!("{}.{}", h / 100, h % 100 / 10),
+            _ => format!("{}.{:02}", h / 100, h % 100),
+        }
+    }
+
+    /// Whether the table is more than `figure` percent full (exactly:
+    /// `entries * 100 > figure * limit`).
+    pub fn exceeds(self, figure: u32) -> bool {
+        u128::from(self.entries) * 100 > u128::from(figure) * u128::from(self.limit)
     }
 }
 

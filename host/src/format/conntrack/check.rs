@@ -8,7 +8,6 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::CtState;
 
-use super::percent;
 use crate::format::check::{CtKey, Status, Thresholds};
 use crate::sample::Conntrack;
 
@@ -22,7 +21,7 @@ pub fn report(
     let empty = Thresholds::default();
     let (warn, crit) = (warn.unwrap_or(&empty), crit.unwrap_or(&empty));
     let total = conntrack.counts.total();
-    let fill = conntrack.fill_percent();
+    let fill = conntrack.fill();
     let wants_fill = warn.get_ct(CtKey::Fill).is_some() || crit.get_ct(CtKey::Fill).is_some();
     if wants_fill && fill.is_none() {
         writeln!(
@@ -34,16 +33,20 @@ pub fn report(
     }
     let mut keys: Vec<CtKey> = CtState::ALL.iter().map(|&s| CtKey::State(s)).collect();
     keys.push(CtKey::Total);
-    let value = |key: CtKey| -> f64 {
+    let count = |key: CtKey| -> u32 {
         match key {
-            CtKey::State(state) => f64::from(total.get(state)),
-            CtKey::Total => f64::from(total.entries()),
-            CtKey::Fill => fill.unwrap_or(0.0),
+            CtKey::State(state) => total.get(state),
+            CtKey::Total | CtKey::Fill => total.entries(),
         }
     };
-    let shown = |key: CtKey| match key {
-        CtKey::Fill => format!("{}%", percent(value(key))),
-        _ => format!("{}", value(key)),
+    let trips = |key: CtKey, figure: u32| match (key, fill) {
+        (CtKey::Fill, Some(fill)) => fill.exceeds(figure),
+        (CtKey::Fill, None) => false,
+        _ => count(key) > figure,
+    };
+    let shown = |key: CtKey| match (key, fill) {
+        (CtKey::Fill, Some(fill)) => format!("{}%", fill.percent(1)),
+        _ => count(key).to_string(),
     };
     if fill.is_some() {
         keys.push(CtKey::Fill);
@@ -51,17 +54,16 @@ pub fn report(
     let mut status = Status::Ok;
     let mut tripped = Vec::new();
     for &key in &keys {
-        let v = value(key);
-        if let Some(figure) = crit.get_ct(key).filter(|&f| v > f64::from(f)) {
+        if let Some(figure) = crit.get_ct(key).filter(|&f| trips(key, f)) {
             status = status.max(Status::Critical);
             tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
-        } else if let Some(figure) = warn.get_ct(key).filter(|&f| v > f64::from(f)) {
+        } else if let Some(figure) = warn.get_ct(key).filter(|&f| trips(key, f)) {
             status = status.max(Status::Warning);
             tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
         }
     }
     let table = match (conntrack.entries, conntrack.limit, fill) {
-        (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", percent(f)),
+        (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", f.percent(1)),
         _ => "table fill absent".to_owned(),
     };
     let summary = if tripped.is_empty() {
@@ -82,17 +84,14 @@ pub fn report(
         .iter()
         .map(|&key| {
             let figure = |t: &Thresholds| t.get_ct(key).map(|f| f.to_string()).unwrap_or_default();
-            let (unit, max) = match key {
-                CtKey::Fill => ("%", ";100"),
-                _ => ("", ""),
-            };
-            let v = match key {
-                CtKey::Fill => percent(value(key)),
-                _ => value(key).to_string(),
+            let max = match key {
+                CtKey::Fill => ";100",
+                _ => "",
             };
             format!(
-                "{}={v}{unit};{};{};0{max}",
+                "{}={};{};{};0{max}",
                 key.label(),
+                shown(key),
                 figure(warn),
                 figure(crit)
             )

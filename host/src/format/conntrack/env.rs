@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{columns, flags, percent};
+use super::{columns, flags};
 use crate::sample::{Conntrack, Sample};
 use crate::time::unix_seconds;
 
@@ -39,7 +39,7 @@ pub(super) fn write(
     let shown = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     writeln!(out, "TCPCOUNT_CT_ENTRIES={}", shown(conntrack.entries))?;
     writeln!(out, "TCPCOUNT_CT_LIMIT={}", shown(conntrack.limit))?;
-    let fill = conntrack.fill_percent().map(percent).unwrap_or_default();
+    let fill = conntrack.fill().map(|f| f.percent(1)).unwrap_or_default();
     writeln!(out, "TCPCOUNT_CT_FILL_PERCENT={fill}")?;
     if let Some(stat) = &conntrack.stat {
         writeln!(out, "TCPCOUNT_CT_STAT_CPUS={}", stat.cpus)?;

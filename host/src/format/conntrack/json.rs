@@ -50,9 +50,7 @@ pub(super) fn write(
         "}},\"entries\":{},\"limit\":{},\"fill_percent\":{}",
         or_null(conntrack.entries),
         or_null(conntrack.limit),
-        conntrack
-            .fill_percent()
-            .map_or("null".to_owned(), |p| format!("{p:.2}"))
+        conntrack.fill().map_or("null".to_owned(), |f| f.percent(2))
     )?;
     write!(out, ",\"stat\":")?;
     match &conntrack.stat {

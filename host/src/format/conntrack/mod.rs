@@ -51,8 +51,3 @@ fn flags(counts: &FamilyCounts) -> [(&'static str, u32); 2] {
         ("assured", counts.assured()),
     ]
 }
-
-/// `entries` as a percentage with one decimal.
-fn percent(value: f64) -> String {
-    format!("{value:.1}")
-}

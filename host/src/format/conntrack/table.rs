@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::{CtState, Protocol};
 
-use super::{columns, flags, percent};
+use super::{columns, flags};
 use crate::format::table::aligned;
 use crate::sample::{Conntrack, Sample};
 use crate::time::rfc3339;
@@ -48,7 +48,7 @@ pub(super) fn write(
     writeln!(out)?;
     match (conntrack.entries, conntrack.limit) {
         (Some(entries), Some(limit)) => {
-            let fill = conntrack.fill_percent().map_or("-".to_owned(), percent);
+            let fill = conntrack.fill().map_or("-".to_owned(), |f| f.percent(1));
             writeln!(out, "entries {entries} of {limit} ({fill}%)")?;
         }
         (Some(entries), None) => writeln!(out, "entries {entries} of (limit absent)")?,
