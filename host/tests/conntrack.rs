@@ -330,3 +330,33 @@ fn check_mode_on_files() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn a_watch_ends_cleanly_on_sigterm() {
+    let table = fixture("conntrack/states/nf_conntrack");
+    let child = Command::new(BIN)
+        .args(["--conntrack", "-f", "json", "-i", "0.05", path(&table)])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(lines.len() >= 2, "{shown}");
+    for line in lines {
+        assert!(
+            line.starts_with("{\"time\":") && line.ends_with("\"legacy\":false}"),
+            "{line}"
+        );
+        assert!(line.contains("\"TIME_WAIT\":2"), "{line}");
+    }
+}

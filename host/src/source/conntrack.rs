@@ -36,7 +36,16 @@ impl Reader {
                 sample.clear(Origin::Files(paths.clone()));
                 let mut reading = Conntrack::default();
                 for path in paths {
-                    let parser = self.count_ct(path, filter)?;
+                    let parser = match self.count_ct(path, filter) {
+                        // The live table named as a file: the same advice.
+                        Err(Failure::Io(_, e))
+                            if e.kind() == io::ErrorKind::PermissionDenied
+                                && path.starts_with("/proc") =>
+                        {
+                            return Err(Failure::CtNeedsRoot(path.to_owned()));
+                        }
+                        other => other?,
+                    };
                     reading.counts += *parser.counts();
                     reading.legacy |= parser.is_legacy() == Some(true);
                 }
