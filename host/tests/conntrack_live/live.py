@@ -178,6 +178,9 @@ def as_nobody():
     out = tcpcount("--conntrack", prefix=drop, check=False)
     if out.returncode != 1 or "mode 0440" not in out.stderr or "run tcpcount as root" not in out.stderr:
         fail("as nobody: exit %d: %r" % (out.returncode, out.stderr))
+    out = tcpcount("--conntrack", "/proc/net/nf_conntrack", prefix=drop, check=False)
+    if out.returncode != 1 or "run tcpcount as root" not in out.stderr:
+        fail("as nobody, the table as a file: exit %d: %r" % (out.returncode, out.stderr))
     out = tcpcount("--conntrack", "--warn", "total=1", prefix=drop, check=False)
     if out.returncode != 3 or not out.stdout.startswith("TCPCOUNT UNKNOWN - ") or "root" not in out.stdout:
         fail("as nobody, check mode: exit %d: %r" % (out.returncode, out.stdout))
