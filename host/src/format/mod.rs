@@ -6,7 +6,9 @@
 //! and go); the per-port or listener view with what did not fit its table;
 //! listeners sorted by port, then family. The table format shows the
 //! per-port or listener view instead of the state table; the others add it
-//! to the counts. Check mode ([`check`]) is the plugin status line.
+//! to the counts. Check mode ([`check`]) is the plugin status line. A sample
+//! with a conntrack reading is written by [`conntrack`] instead, a section of
+//! its own beside the socket formats.
 
 pub mod check;
 pub mod conntrack;
