@@ -360,3 +360,22 @@ fn a_watch_ends_cleanly_on_sigterm() {
         assert!(line.contains("\"TIME_WAIT\":2"), "{line}");
     }
 }
+
+#[test]
+fn the_env_format_evaluates_in_a_shell() {
+    let table = fixture("conntrack/handwritten/nf_conntrack");
+    let script = format!(
+        "eval \"$('{BIN}' --conntrack -f env '{}')\" && echo \"$TCPCOUNT_CT_OFFLOAD $TCPCOUNT_CT_HW_OFFLOAD $TCPCOUNT_CT_IPV4_UNKNOWN $TCPCOUNT_CT_TOTAL $TCPCOUNT_CT_PROTO_ALL [$TCPCOUNT_CT_ENTRIES] [$TCPCOUNT_CT_LIMIT] [$TCPCOUNT_CT_FILL_PERCENT]\"",
+        path(&table)
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        text(&out.stdout),
+        "2 2 1 8 13 [] [] []\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
