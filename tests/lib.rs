@@ -71,15 +71,15 @@ pub fn by_name(counts: &Counts) -> ByName {
     map
 }
 
-/// The reference count: split lines, skip the header, take the 4th
-/// whitespace-separated field, parse it as hex. Nothing shared with the core.
+/// The reference count, from the shared naive oracle (`tcpcount-oracle`:
+/// split lines, skip the header, take the 4th whitespace-separated field as
+/// hex). Nothing shared with the core but the state names.
 pub fn naive_count(text: &str) -> ByName {
+    let reading = tcpcount_oracle::read(text.as_bytes()).expect("a table the oracle can read");
     let mut map = ByName::new();
-    for line in text.lines().skip(1) {
-        let field = line.split_whitespace().nth(3).expect("a 4th field");
-        let code = u8::from_str_radix(field, 16).expect("hex state");
+    for (code, &n) in (0..=u8::MAX).zip(&reading.by_code).filter(|(_, n)| **n > 0) {
         let name = TcpState::from_code(code).map_or("UNKNOWN", TcpState::name);
-        *map.entry(name.to_owned()).or_default() += 1;
+        *map.entry(name.to_owned()).or_default() += n;
     }
     map
 }

@@ -32,6 +32,15 @@ def machine(tcpcount, origin):
     ]
 
 
+def md_table(columns, rows):
+    """A markdown table: a `tool` column, then one right-aligned column per
+    entry of columns; rows are (tool name, cells)."""
+    lines = ["| tool | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for name, cells in rows:
+        lines.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(cells)))
+    return lines
+
+
 def load(work, kind, n):
     with open(os.path.join(work, "%s-%s.json" % (kind, n))) as f:
         return json.load(f)["results"]
@@ -77,32 +86,21 @@ def main(work, quick, tcpcount, origin):
     out.append("hyperfine call: rows without [sh] ran with `-N` (no shell), rows with [sh] ran")
     out.append("through `sh -c` with hyperfine's shell start-up correction, against `floor (cat, sh)`.")
     out.append("")
-    out.append("| tool | " + " | ".join("N=%s" % n for n in sizes) + " |")
-    out.append("|---|" + "---:|" * len(sizes))
-    for name in order:
-        cells = []
-        for n in sizes:
-            med, ratio = table[name][n][:2]
-            cells.append("%.2f (%.2fx)" % (med * 1e3, ratio))
-        out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(cells)))
+    columns = ["N=%s" % n for n in sizes]
+    out.extend(md_table(columns, [
+        (name, ["%.2f (%.2fx)" % (table[name][n][0] * 1e3, table[name][n][1]) for n in sizes]) for name in order]))
     out.append("")
     out.append("## CPU time: mean user+system ms per run (ratio to the floor)")
     out.append("")
     out.append("The same runs; hyperfine's mean user and system time of the command and its")
     out.append("children (for a pipeline, all of its processes). Waiting for a core does not count.")
     out.append("")
-    out.append("| tool | " + " | ".join("N=%s" % n for n in sizes) + " |")
-    out.append("|---|" + "---:|" * len(sizes))
-    for name in order:
-        cells = ["%.2f (%.2fx)" % (table[name][n][3] * 1e3, table[name][n][4]) for n in sizes]
-        out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(cells)))
+    out.extend(md_table(columns, [
+        (name, ["%.2f (%.2fx)" % (table[name][n][3] * 1e3, table[name][n][4]) for n in sizes]) for name in order]))
     out.append("")
     out.append("Standard deviation of the wall time, ms:")
     out.append("")
-    out.append("| tool | " + " | ".join("N=%s" % n for n in sizes) + " |")
-    out.append("|---|" + "---:|" * len(sizes))
-    for name in order:
-        out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join("%.2f" % (table[name][n][2] * 1e3) for n in sizes)))
+    out.extend(md_table(columns, [(name, ["%.2f" % (table[name][n][2] * 1e3) for n in sizes]) for name in order]))
     out.append("")
     out.append("## Rows held")
     out.append("")
@@ -129,10 +127,8 @@ def main(work, quick, tcpcount, origin):
             if n not in rss_sizes:
                 rss_sizes.append(n)
             rss[name][n] = kib
-    out.append("| tool | " + " | ".join("N=%s" % n for n in rss_sizes) + " |")
-    out.append("|---|" + "---:|" * len(rss_sizes))
-    for name in rss_order:
-        out.append("| %s | %s |" % (name.replace("|", "\\|"), " | ".join(rss[name].get(n, "") for n in rss_sizes)))
+    out.extend(md_table(["N=%s" % n for n in rss_sizes],
+                        [(name, [rss[name].get(n, "") for n in rss_sizes]) for name in rss_order]))
     out.append("")
     size = os.path.getsize(tcpcount) if os.path.exists(tcpcount) else 0
     out.append("tcpcount binary: %d bytes." % size)

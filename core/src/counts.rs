@@ -5,14 +5,14 @@
 
 use core::ops::AddAssign;
 
-use crate::TcpState;
+use crate::state::TcpState;
 
 /// How many sockets are in each state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Counts {
     /// Indexed by `code - 1`, in the order of [`TcpState::ALL`].
-    by_state: [u32; 11],
+    by_state: [u32; TcpState::COUNT],
     unknown: u32,
 }
 
@@ -20,7 +20,7 @@ impl Counts {
     /// All zero.
     pub const fn new() -> Counts {
         Counts {
-            by_state: [0; 11],
+            by_state: [0; TcpState::COUNT],
             unknown: 0,
         }
     }
@@ -102,7 +102,7 @@ mod test {
     #[test]
     fn counts_saturate_instead_of_wrapping() {
         let mut big = Counts::new();
-        big.by_state = [u32::MAX; 11];
+        big.by_state = [u32::MAX; TcpState::COUNT];
         big.unknown = u32::MAX;
         big.add_code(0x01);
         big.add_code(0x00);
@@ -131,7 +131,7 @@ mod test {
 
     #[test]
     fn iter_lists_every_state_in_kernel_order() {
-        let names: [&str; 11] = [
+        let names: [&str; TcpState::COUNT] = [
             "ESTABLISHED",
             "SYN_SENT",
             "SYN_RECV",
@@ -145,7 +145,7 @@ mod test {
             "CLOSING",
         ];
         let counts = Counts::new();
-        assert_eq!(counts.iter().count(), 11);
+        assert_eq!(counts.iter().count(), TcpState::COUNT);
         for ((state, n), name) in counts.iter().zip(names) {
             assert_eq!(state.name(), name);
             assert_eq!(n, 0);

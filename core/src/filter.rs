@@ -1,7 +1,7 @@
 //! Which rows to count. A [`Filter`] restricts the family, the states, the
 //! local and remote ports (lists of ranges) and the local and remote address
 //! (one CIDR prefix each); `None` means no restriction. It is checked on a
-//! parsed [`Row`] before the row is counted, cheapest test first. The `parse`
+//! parsed [`Row`](crate::Row) before the row is counted, cheapest test first. The `parse`
 //! functions take the command line's spellings (`time-wait,estab`,
 //! `80,443,8000-8080`, `10.0.0.0/8`), so a no_std user gets the same syntax.
 //! An IPv4 prefix also matches IPv4-mapped addresses (`::ffff:a.b.c.d`) in

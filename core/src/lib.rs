@@ -55,25 +55,30 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod conntrack;
+mod counters;
 mod counts;
 mod error;
 pub mod filter;
 mod listeners;
-mod parser;
 mod ports;
-mod row;
 mod socket;
 mod state;
+mod tcp;
+pub mod top;
 
+pub use counters::{
+    COUNTERS, Counter, CounterParser, Counters, CountersError, CountersErrorKind, PREFIX_CAPACITY,
+    Section,
+};
 pub use counts::Counts;
-pub use error::{Error, ErrorKind, Field};
+pub use error::{Error, ErrorKind};
 pub use filter::{Cidr, Filter, FilterError, PortList, StateSet};
 pub use listeners::{LISTENER_CAPACITY, Listener, Listeners};
-pub use parser::{LINE_CAPACITY, Parser};
 pub use ports::{PORT_CAPACITY, PortCounts, Side};
-pub use row::{Family, Row};
 pub use socket::{Socket, TcpSocket};
 pub use state::TcpState;
+pub use tcp::{Family, Field, LINE_CAPACITY, Parser, Row};
+pub use top::{KeyField, KeySpec, KeySpecError, TOP_CAPACITY, Top, TopEntry, TopKey};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

@@ -7,7 +7,8 @@
 
 use heapless::index_map::FnvIndexMap;
 
-use crate::{Counts, TcpSocket};
+use crate::counts::Counts;
+use crate::socket::TcpSocket;
 
 /// Which end of a connection to group by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub enum Side {
     Remote,
 }
 
+/// 64-bit words in the set of ports left out: one bit per possible port.
+const PORT_WORDS: usize = (u16::MAX as usize + 1) / u64::BITS as usize;
+
 /// The default capacity of [`PortCounts`].
 pub const PORT_CAPACITY: usize = 1024;
 
@@ -28,8 +32,8 @@ pub const PORT_CAPACITY: usize = 1024;
 pub struct PortCounts<const N: usize = PORT_CAPACITY> {
     side: Side,
     ports: FnvIndexMap<u16, Counts, N>,
-    left_out: [u64; 1024],
-    ports_left_out: u32,
+    /// One bit per port that did not fit.
+    left_out: [u64; PORT_WORDS],
     rows_left_out: u32,
 }
 
@@ -39,8 +43,7 @@ impl<const N: usize> PortCounts<N> {
         PortCounts {
             side,
             ports: FnvIndexMap::new(),
-            left_out: [0; 1024],
-            ports_left_out: 0,
+            left_out: [0; PORT_WORDS],
             rows_left_out: 0,
         }
     }
@@ -64,12 +67,10 @@ impl<const N: usize> PortCounts<N> {
         counts.add_code(row.state_code());
         if self.ports.insert(port, counts).is_err() {
             self.rows_left_out = self.rows_left_out.saturating_add(1);
-            let (word, bit) = (usize::from(port / 64), port % 64);
-            if let Some(word) = self.left_out.get_mut(word)
-                && *word & (1 << bit) == 0
-            {
+            let bits = u64::BITS as u16;
+            let (word, bit) = (usize::from(port / bits), port % bits);
+            if let Some(word) = self.left_out.get_mut(word) {
                 *word |= 1 << bit;
-                self.ports_left_out = self.ports_left_out.saturating_add(1);
             }
         }
     }
@@ -81,7 +82,7 @@ impl<const N: usize> PortCounts<N> {
 
     /// How many distinct ports did not fit.
     pub fn ports_left_out(&self) -> u32 {
-        self.ports_left_out
+        self.left_out.iter().map(|word| word.count_ones()).sum()
     }
 
     /// How many rows belong to ports that did not fit.

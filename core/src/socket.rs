@@ -5,7 +5,7 @@
 
 use core::net::IpAddr;
 
-use crate::{Family, Row};
+use crate::tcp::{Family, Row};
 
 /// One TCP socket as the filters and tables see it.
 pub trait TcpSocket {

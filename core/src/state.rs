@@ -36,8 +36,12 @@ pub enum TcpState {
 }
 
 impl TcpState {
+    /// How many states there are: the codes run from 0x01 to this, with no
+    /// gap.
+    pub const COUNT: usize = TcpState::Closing as usize;
+
     /// Every state, in the kernel's order.
-    pub const ALL: [TcpState; 11] = [
+    pub const ALL: [TcpState; TcpState::COUNT] = [
         TcpState::Established,
         TcpState::SynSent,
         TcpState::SynRecv,

@@ -6,7 +6,8 @@
 //! whitespace-separated field as hex. Then one byte of a row's fixed-width
 //! part is corrupted: a hex digit replaced by another hex digit must still be
 //! counted as the oracle says, anything else there must be an error on that
-//! row's line, never a wrong count.
+//! row's line, never a wrong count. The oracle is the one `tests/` and
+//! `fuzz/` use too: the `tcpcount-oracle` crate (`oracle/lib.rs`).
 //!
 //! No dependencies: a seeded xorshift generator. A failing case prints its
 //! seed; rerun it with `TCPCOUNT_ORACLE_SEED=<seed>` (and
@@ -240,20 +241,11 @@ fn generate(rng: &mut Rng) -> Table {
     }
 }
 
-/// Counts per state code, read the naive way. `None` if a row's 4th field is
-/// not hex (the oracle never fails on a table the generator made).
+/// Counts per state code, read by the shared naive oracle (`oracle/`).
+/// `None` if a row's 4th field is not hex (the oracle never fails on a table
+/// the generator made).
 fn oracle(table: &[u8]) -> Option<[u32; 256]> {
-    let mut by_code = [0u32; 256];
-    let mut lines: Vec<&[u8]> = table.split(|&b| b == b'\n').collect();
-    if lines.last() == Some(&&b""[..]) {
-        lines.pop();
-    }
-    for line in lines.iter().skip(1) {
-        let text = std::str::from_utf8(line).ok()?;
-        let state = text.split_whitespace().nth(3)?;
-        by_code[usize::from(u8::from_str_radix(state, 16).ok()?)] += 1;
-    }
-    Some(by_code)
+    tcpcount_oracle::read(table).map(|reading| reading.by_code)
 }
 
 fn assert_matches_oracle(counts: &Counts, by_code: &[u32; 256]) {

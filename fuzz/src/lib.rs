@@ -2,7 +2,8 @@
 //! target is one line. Every check panics (which libFuzzer reports as a crash)
 //! when the core breaks its contract: a panic of its own, a result that
 //! depends on how the input was cut, or an accepted input whose counts or
-//! fields disagree with a naive reading of the same bytes.
+//! fields disagree with a naive reading of the same bytes (the shared oracle,
+//! `tcpcount-oracle` in `../oracle`).
 
 use tcpcount_core::{Counts, Error, Family, Filter, Parser, Row, StateSet, TcpState};
 
@@ -27,9 +28,15 @@ pub fn chunked(data: &[u8]) {
     assert_eq!(whole, chunked, "chunked feed differs from whole feed");
     filtered(table, sizes, &whole);
     if let Ok((family, counts)) = whole {
-        let (expected, rows, oracle_family) = oracle(table);
+        let reading = tcpcount_oracle::read(table).expect("the oracle reads an accepted table");
+        let oracle_family = reading.address_digits.map(|digits| match digits {
+            8 => Family::Ipv4,
+            32 => Family::Ipv6,
+            _ => panic!("accepted a row with a {digits}-digit local address"),
+        });
+        let expected = reading.by_code;
         assert_eq!(family, oracle_family, "family");
-        assert_eq!(counts.total(), rows, "total");
+        assert_eq!(counts.total(), reading.rows, "total");
         for state in TcpState::ALL {
             assert_eq!(
                 counts.get(state),
@@ -123,91 +130,29 @@ fn feed_chunked(table: &[u8], sizes: &[u8]) -> Outcome {
     Ok((parser.family(), *parser.counts()))
 }
 
-/// The naive reading: split on newlines, skip the header, take each row's 4th
-/// whitespace-separated field as hex. Returns counts by code, rows, family.
-fn oracle(table: &[u8]) -> ([u32; 256], u32, Option<Family>) {
-    let mut by_code = [0u32; 256];
-    let mut rows = 0;
-    let mut family = None;
-    let mut lines: Vec<&[u8]> = table.split(|&b| b == b'\n').collect();
-    if lines.last() == Some(&&b""[..]) {
-        lines.pop();
-    }
-    for line in lines.iter().skip(1) {
-        let fields = words(line);
-        let code = hex(fields[3]).expect("accepted row has a hex state") as u8;
-        by_code[usize::from(code)] += 1;
-        rows += 1;
-        family.get_or_insert(match fields[1].len() {
-            13 => Family::Ipv4,
-            37 => Family::Ipv6,
-            len => panic!("accepted row with a {len}-byte local address"),
-        });
-    }
-    (by_code, rows, family)
-}
-
 /// Parses `data` as one row; if it is accepted, every accessor must agree
 /// with a naive split of the same bytes.
 pub fn row(data: &[u8]) {
     let Ok(row) = Row::parse(data) else {
         return;
     };
-    let fields = words(data);
-    assert!(
-        fields.len() >= 10,
-        "accepted a row of {} fields",
-        fields.len()
-    );
-    let (local, local_port) = split_colon(fields[1]);
-    let (remote, remote_port) = split_colon(fields[2]);
-    let (tx, rx) = split_colon(fields[4]);
-    assert_eq!(row.state_code(), hex(fields[3]).unwrap() as u8);
+    let fields = tcpcount_oracle::row(data).expect("the oracle reads an accepted row");
+    assert!(fields.words >= 10, "accepted a row of {} fields", fields.words);
+    assert_eq!(row.state_code(), fields.state);
     assert_eq!(row.state(), TcpState::from_code(row.state_code()));
-    assert_eq!(u32::from(row.local_port()), hex(local_port).unwrap());
-    assert_eq!(u32::from(row.remote_port()), hex(remote_port).unwrap());
-    assert_eq!(row.tx_queue(), hex(tx).unwrap());
-    assert_eq!(row.rx_queue(), hex(rx).unwrap());
-    let uid = std::str::from_utf8(fields[7])
-        .unwrap()
-        .parse::<u32>()
-        .unwrap();
-    assert_eq!(row.uid(), uid);
-    let family = match local.len() {
+    assert_eq!(row.local_port(), fields.local_port);
+    assert_eq!(row.remote_port(), fields.remote_port);
+    assert_eq!(row.tx_queue(), fields.tx_queue);
+    assert_eq!(row.rx_queue(), fields.rx_queue);
+    assert_eq!(row.uid(), fields.uid);
+    let family = match fields.local_address.len() {
         8 => Family::Ipv4,
         32 => Family::Ipv6,
         len => panic!("accepted a {len}-digit address"),
     };
     assert_eq!(row.family(), family);
-    assert_eq!(row.local_ip(), ip(local));
-    assert_eq!(row.remote_ip(), ip(remote));
-}
-
-fn words(line: &[u8]) -> Vec<&[u8]> {
-    line.split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-fn split_colon(field: &[u8]) -> (&[u8], &[u8]) {
-    let colon = field.iter().position(|&b| b == b':').expect("a colon");
-    (&field[..colon], &field[colon + 1..])
-}
-
-fn hex(digits: &[u8]) -> Option<u32> {
-    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-}
-
-/// Each group of 8 hex digits is a `u32` in the writer's (here: our) byte order.
-fn ip(hex_digits: &[u8]) -> std::net::IpAddr {
-    let mut bytes = Vec::new();
-    for word in hex_digits.chunks(8) {
-        bytes.extend_from_slice(&hex(word).unwrap().to_ne_bytes());
-    }
-    match <[u8; 4]>::try_from(bytes.as_slice()) {
-        Ok(v4) => v4.into(),
-        Err(_) => <[u8; 16]>::try_from(bytes.as_slice()).unwrap().into(),
-    }
+    assert_eq!(Some(row.local_ip()), tcpcount_oracle::ip(fields.local_address));
+    assert_eq!(Some(row.remote_ip()), tcpcount_oracle::ip(fields.remote_address));
 }
 
 #[cfg(test)]

@@ -2,14 +2,12 @@
 # checked static by scripts/build-static; the x86_64 one must fit the budget in
 # scripts/size-budget.txt. Each binary runs here on /proc (x86_64 and i686
 # natively, aarch64 under qemu-user) and must print exactly what the host
-# build prints for the same tables.
+# build prints for the same tables. About 28 s (README's step table).
+# shellcheck shell=bash
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-case $CARGO_TARGET_DIR in /*) ;; *) CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+work_dir
 
 declare -A size path
 while read -r target bin bytes; do
@@ -17,14 +15,12 @@ while read -r target bin bytes; do
     path[$target]=$bin
 done < <(scripts/build-static)
 
-# The host build (debug, as the tests already built it) is the reference.
-cargo build --locked -p tcpcount >&2
-host=$CARGO_TARGET_DIR/debug/tcpcount
+host_build
 
 # A frozen copy of this machine's tables, taken while a loopback listener and
 # one connection to it are open, so that the counts are not all zero; the
 # binaries must agree on it exactly. (Live /proc can change between two runs.)
-python3 - "$work" <<'PY'
+python3 - "$WORK" <<'PY'
 import shutil, socket, sys
 listener = socket.create_server(("127.0.0.1", 0))
 client = socket.create_connection(listener.getsockname())
@@ -35,13 +31,13 @@ for name in ("tcp", "tcp6"):
     except FileNotFoundError:  # no IPv6: the header alone is an empty table
         pass
 PY
-captured=("$work/tcp")
-[ -f "$work/tcp6" ] && captured+=("$work/tcp6")
-"$host" "${captured[@]}" >"$work/host.out"
+captured=("$WORK/tcp")
+[ -f "$WORK/tcp6" ] && captured+=("$WORK/tcp6")
+"$HOST_BIN" "${captured[@]}" >"$WORK/host.out"
 # The loopback connection (two ESTABLISHED ends) and its listener must show.
-awk '$1 == "ESTABLISHED" && $NF >= 2 { e = 1 } $1 == "LISTEN" && $NF >= 1 { l = 1 } END { exit !(e && l) }' "$work/host.out" || {
+awk '$1 == "ESTABLISHED" && $NF >= 2 { e = 1 } $1 == "LISTEN" && $NF >= 1 { l = 1 } END { exit !(e && l) }' "$WORK/host.out" || {
     echo "30-static: the host build does not count the loopback sockets:" >&2
-    cat "$work/host.out" >&2
+    cat "$WORK/host.out" >&2
     exit 1
 }
 
@@ -50,17 +46,12 @@ declare -A runner=([aarch64-unknown-linux-musl]=qemu-aarch64-static)
 for target in x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-linux-musl; do
     run=("${path[$target]}")
     if [ -n "${runner[$target]:-}" ]; then run=("${runner[$target]}" "${run[@]}"); fi
-    "${run[@]}" "${captured[@]}" >"$work/$target.out"
-    if ! diff -u "$work/host.out" "$work/$target.out"; then
-        echo "30-static: $target prints something else than the host build" >&2
-        exit 1
-    fi
+    "${run[@]}" "${captured[@]}" >"$WORK/$target.out"
+    diff -u "$WORK/host.out" "$WORK/$target.out" ||
+        die "30-static: $target prints something else than the host build"
     # And live, on this machine's /proc: a full table, exit 0.
-    "${run[@]}" >"$work/$target.live"
-    grep -q '^TOTAL ' "$work/$target.live" || {
-        echo "30-static: $target printed no TOTAL row on /proc" >&2
-        exit 1
-    }
+    "${run[@]}" >"$WORK/$target.live"
+    grep -q '^TOTAL ' "$WORK/$target.live" || die "30-static: $target printed no TOTAL row on /proc"
     echo "$target: same output as the host build; ran on /proc${runner[$target]:+ (under ${runner[$target]})}"
 done
 
@@ -69,8 +60,6 @@ printf '%-28s %9s %9s\n' TARGET BYTES KIB
 for target in x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-linux-musl; do
     awk -v t="$target" -v n="${size[$target]}" 'BEGIN { printf "%-28s %9d %9.1f\n", t, n, n / 1024 }'
 done
-if [ "${size[x86_64-unknown-linux-musl]}" -gt "$budget" ]; then
-    echo "30-static: x86_64 tcpcount is ${size[x86_64-unknown-linux-musl]} bytes, over the budget of $budget (scripts/size-budget.txt)" >&2
-    exit 1
-fi
+[ "${size[x86_64-unknown-linux-musl]}" -le "$budget" ] ||
+    die "30-static: x86_64 tcpcount is ${size[x86_64-unknown-linux-musl]} bytes, over the budget of $budget (scripts/size-budget.txt)"
 echo "size budget: x86_64 ${size[x86_64-unknown-linux-musl]} of $budget bytes"

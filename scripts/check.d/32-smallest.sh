@@ -2,37 +2,29 @@
 # (nightly, std rebuilt for size, panic=immediate-abort). It must be static,
 # fit its budget in scripts/size-budget.txt (the goal is 200 KiB at most), and
 # behave like the host build: same table for the same input, --help, usage
-# errors exit 2.
+# errors exit 2. About 24 s with nightly's std already built (README's step
+# table); the first build on a machine takes a few minutes more.
+# shellcheck shell=bash
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-case $CARGO_TARGET_DIR in /*) ;; *) CARGO_TARGET_DIR=$root/$CARGO_TARGET_DIR ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+work_dir
 
 start=$SECONDS
 read -r target bin bytes < <(scripts/build-smallest x86_64-unknown-linux-musl)
 echo "smallest: built in $((SECONDS - start)) s"
 
-cargo build --locked -p tcpcount >&2
-host=$CARGO_TARGET_DIR/debug/tcpcount
-cp /proc/net/tcp "$work/tcp"
-"$host" "$work/tcp" >"$work/host.out"
-"$bin" "$work/tcp" >"$work/smallest.out"
-diff -u "$work/host.out" "$work/smallest.out" || {
-    echo "smallest: prints something else than the host build" >&2
-    exit 1
-}
+host_build
+cp /proc/net/tcp "$WORK/tcp"
+"$HOST_BIN" "$WORK/tcp" >"$WORK/host.out"
+"$bin" "$WORK/tcp" >"$WORK/smallest.out"
+diff -u "$WORK/host.out" "$WORK/smallest.out" || die "smallest: prints something else than the host build"
 "$bin" >/dev/null # live /proc
-"$bin" --help | grep -q '^Usage: ' || { echo "smallest: --help prints no usage" >&2; exit 1; }
+"$bin" --help | grep -q '^Usage: ' || die "smallest: --help prints no usage"
 status=0
 "$bin" --no-such-option 2>/dev/null || status=$?
-[ "$status" -eq 2 ] || { echo "smallest: a usage error exits $status, not 2" >&2; exit 1; }
+[ "$status" -eq 2 ] || die "smallest: a usage error exits $status, not 2"
 
 budget=$(awk '$1 == "smallest-x86_64-unknown-linux-musl" { print $2 }' scripts/size-budget.txt)
 printf 'smallest %s: %d bytes (%.1f KiB), budget %d\n' "$target" "$bytes" "$(awk -v n="$bytes" 'BEGIN { print n / 1024 }')" "$budget"
-if [ "$bytes" -gt "$budget" ]; then
-    echo "smallest: over the budget of $budget bytes (scripts/size-budget.txt)" >&2
-    exit 1
-fi
+[ "$bytes" -le "$budget" ] || die "smallest: over the budget of $budget bytes (scripts/size-budget.txt)"

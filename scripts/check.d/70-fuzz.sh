@@ -1,8 +1,13 @@
-# Fuzzes tcpcount-core with cargo-fuzz, FUZZ_SECONDS (default 30) per target.
-# The longer run is scripts/fuzz; docs/robustness.md has its figures.
+# Fuzzes tcpcount-core with cargo-fuzz, FUZZ_SECONDS (default 30) per target,
+# after a replay of the corpus. The longer run is scripts/fuzz;
+# docs/robustness.md has its figures. About 99 s with cargo-fuzz installed
+# (README's step table); installing it takes about 50 s more.
+# shellcheck shell=bash
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 start=$SECONDS
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+nightly
 # cargo-fuzz is a cargo subcommand (not a dependency of the project): pinned,
 # built once per machine (about 50 s on a 2-core VM).
 if ! cargo fuzz --version 2>/dev/null | grep -q '^cargo-fuzz 0\.13\.2$'; then
@@ -12,8 +17,6 @@ echo "fuzz: tools ready in $((SECONDS - start)) s ($(cargo fuzz --version), $(ru
 # The checks replayed on every fixture without libFuzzer: a deterministic
 # regression test, before the random part. Not --locked: fuzz/Cargo.lock
 # follows the core's dependencies, as cargo fuzz itself does.
-target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
-(cd fuzz && cargo +nightly test --lib --target-dir "$target_dir/fuzz-test")
+(cd fuzz && cargo +nightly test --lib --target-dir "$CARGO_TARGET_DIR/fuzz-test")
 scripts/fuzz "${FUZZ_SECONDS:-30}"
 echo "fuzz: step took $((SECONDS - start)) s"

@@ -3,7 +3,10 @@
 # rows in a private network namespace, 5 runs per tool) must finish and write
 # its table, and tcpcount, the C reader and ss must all count the rows held.
 # Timing numbers from CI are not results (see docs/bench.md); they are printed.
+# About 13-35 s (README's step table), bounded at 600 s.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 out=$(mktemp /tmp/bench-smoke.XXXXXX.md)
 trap 'rm -f "$out"' EXIT
 timeout --kill-after=10 600 bench/run --quick --out "$out" >/tmp/bench-smoke.log 2>&1 || {

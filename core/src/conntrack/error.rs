@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use super::parser::CT_LINE_CAPACITY;
+use super::layout::CT_LINE_CAPACITY;
 
 /// An error in a conntrack table, with the line it was found on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

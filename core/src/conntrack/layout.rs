@@ -14,6 +14,12 @@
 
 use crate::Family;
 
+/// The longest line accepted, in bytes, without its newline. Kernel lines run
+/// 146-332 bytes (IPv6 with accounting, zones and timestamps); a `secctx=`
+/// label adds its length, and 1024 leaves room for long SELinux contexts. A
+/// longer line is an error ([`CtErrorKind::LineTooLong`](super::CtErrorKind::LineTooLong)), never skipped.
+pub const CT_LINE_CAPACITY: usize = 1024;
+
 /// The fixed prefixes the fast path recognises: the common protocols with the
 /// kernel's exact padding, with the family and protocol number they mean.
 pub const FAST_PREFIXES: [(&[u8], Family, u8); 6] = [

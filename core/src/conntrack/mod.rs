@@ -42,6 +42,7 @@ mod state;
 pub use counts::{CtCounts, FamilyCounts};
 pub use error::{CtError, CtErrorKind, CtField};
 pub use filter::{CtFilter, CtStateSet};
-pub use parser::{CT_LINE_CAPACITY, CtParser};
+pub use layout::CT_LINE_CAPACITY;
+pub use parser::CtParser;
 pub use row::{Entry, Tuple};
 pub use state::{CtState, Protocol};

@@ -11,13 +11,8 @@ use heapless::Vec;
 use super::counts::CtCounts;
 use super::error::{CtError, CtErrorKind};
 use super::filter::CtFilter;
+use super::layout::CT_LINE_CAPACITY;
 use super::row::Entry;
-
-/// The longest line accepted, in bytes, without its newline. Kernel lines run
-/// 146-332 bytes (IPv6 with accounting, zones and timestamps); a `secctx=`
-/// label adds its length, and 1024 leaves room for long SELinux contexts. A
-/// longer line is an error ([`CtErrorKind::LineTooLong`]), never skipped.
-pub const CT_LINE_CAPACITY: usize = 1024;
 
 /// A push parser for `/proc/net/nf_conntrack` or `/proc/net/ip_conntrack`.
 ///

@@ -7,14 +7,11 @@
 
 use heapless::Vec;
 
+use super::layout::{Family, HEADER, HEADER_REMOTE, HEADER_REMOTE_V6, LINE_CAPACITY, PAD};
+use super::row::Row;
+use crate::counts::Counts;
 use crate::error::{Error, ErrorKind};
-use crate::row::{Family, Row};
-use crate::{Counts, Filter};
-
-/// The longest line accepted, in bytes, without its newline. Kernel rows are
-/// at most about 180 bytes (IPv6, 64-bit pointers); IPv4 rows are padded to
-/// 149.
-pub const LINE_CAPACITY: usize = 512;
+use crate::filter::Filter;
 
 /// A push parser for one table (`/proc/net/tcp` or `/proc/net/tcp6`).
 ///
@@ -37,8 +34,6 @@ struct Table {
     line: u32,
     family: Option<Family>,
     filter: Filter,
-    /// The filter lets every row through (the common case, checked once).
-    count_all: bool,
     counts: Counts,
     error: Option<Error>,
 }
@@ -57,7 +52,6 @@ impl Parser {
             table: Table {
                 line: 0,
                 family: None,
-                count_all: filter.is_empty(),
                 filter,
                 counts: Counts::new(),
                 error: None,
@@ -176,7 +170,7 @@ impl Table {
             }
             Some(_) => {}
         }
-        if self.count_all || self.filter.matches(&row) {
+        if self.filter.is_empty() || self.filter.matches(&row) {
             self.counts.add_code(row.state_code());
             visit(&row);
         }
@@ -193,27 +187,12 @@ impl Table {
     }
 }
 
-/// The header of `/proc/net/tcp` and `/proc/net/tcp6`, word by word (tcp6
-/// says `remote_address`). `/proc/net/udp` shares its first eleven words but
-/// goes on with `ref pointer drops`, so the whole header is compared.
+/// Whether `line` is the header of `/proc/net/tcp` or `/proc/net/tcp6`:
+/// exactly the layout's [`HEADER`] words, however padded.
 fn is_header(line: &[u8]) -> bool {
-    const WORDS: [&[u8]; 12] = [
-        b"sl",
-        b"local_address",
-        b"rem_address",
-        b"st",
-        b"tx_queue",
-        b"rx_queue",
-        b"tr",
-        b"tm->when",
-        b"retrnsmt",
-        b"uid",
-        b"timeout",
-        b"inode",
-    ];
-    let mut words = line.split(|&b| b == b' ').filter(|w| !w.is_empty());
-    WORDS.iter().all(|&expected| match words.next() {
-        Some(b"remote_address") => expected == b"rem_address",
+    let mut words = line.split(|&b| b == PAD).filter(|w| !w.is_empty());
+    HEADER.iter().all(|&expected| match words.next() {
+        Some(HEADER_REMOTE_V6) => expected == HEADER_REMOTE,
         Some(word) => word == expected,
         None => false,
     }) && words.next().is_none()

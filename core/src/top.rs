@@ -1,0 +1,919 @@
+//! Who holds the connections: a heavy-hitters table ([`Top`]) in fixed
+//! memory, the Space-Saving algorithm of Metwally, Agrawal and El Abbadi
+//! (2005). It keeps at most `C` keys with a count and a maximum overestimate
+//! (`error`) each. While the distinct keys fit, counts are exact; after that
+//! a new key takes the place of the key with the smallest count `m` and
+//! starts at `m + 1` with error `m`, so every key whose true count exceeds
+//! `total / C` is guaranteed to be listed, and for every listed key
+//! `count - error <= true count <= count`. A key is an address (IPv4-mapped
+//! IPv6 addresses count as IPv4), optionally cut to a prefix, or a port, as
+//! chosen by a [`KeySpec`] parsed from `KEY[/PREFIX][:N]`: KEY is `raddr`,
+//! `laddr`, `rport` or `lport`. A single PREFIX of 32 or less is the IPv4
+//! prefix, and IPv6 addresses are then grouped by /64 (one LAN, the nearest
+//! IPv6 counterpart of one IPv4 host or NATed site); a single PREFIX above 32
+//! is the IPv6 prefix and IPv4 addresses stay whole; `V4,V6` (`raddr/24,48`)
+//! gives both. An update takes O(1) steps: an open-addressing hash index
+//! (2C cells, linear probing, backward-shift deletion) finds a key's slot,
+//! and the slots are kept sorted by count in blocks of equal counts (the
+//! paper's "stream summary", in arrays), so the smallest count is the first
+//! slot. A hostile choice of keys can lengthen probes (the hash is fixed,
+//! not keyed) but never past 2C cells. Keys print through
+//! [`core::fmt::Display`]: dotted quad, RFC 5952 for IPv6 (core's own
+//! formatting: lowercase, longest run of two or more zero groups compressed,
+//! the first on a tie), `/BITS` after a prefix, a port as a number.
+
+use core::fmt;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::str::FromStr;
+
+use crate::TcpSocket;
+
+/// The number of entries shown when `:N` is not given.
+pub const DEFAULT_TOP_N: u16 = 10;
+
+/// What is counted: an address, maybe cut to a prefix, or a port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TopKey {
+    /// An IPv4 address (IPv4-mapped IPv6 ones included), host bits beyond
+    /// `prefix` cleared.
+    V4 {
+        /// The address or network.
+        #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+        addr: Ipv4Addr,
+        /// Prefix length, 0..=32; 32 is one host.
+        prefix: u8,
+    },
+    /// An IPv6 address, host bits beyond `prefix` cleared.
+    V6 {
+        /// The address or network.
+        #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
+        addr: Ipv6Addr,
+        /// Prefix length, 0..=128; 128 is one host.
+        prefix: u8,
+    },
+    /// A port.
+    Port(u16),
+}
+
+impl TopKey {
+    /// The key for `addr` cut to `v4` bits if it is IPv4 (or IPv4-mapped
+    /// IPv6) and to `v6` bits otherwise; lengths beyond the family's width
+    /// are taken as the full width.
+    pub fn address(addr: IpAddr, v4: u8, v6: u8) -> TopKey {
+        let addr = match addr {
+            IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
+            v4 => v4,
+        };
+        match addr {
+            IpAddr::V4(a) => {
+                let prefix = v4.min(32);
+                let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+                TopKey::V4 {
+                    addr: Ipv4Addr::from_bits(a.to_bits() & mask),
+                    prefix,
+                }
+            }
+            IpAddr::V6(a) => {
+                let prefix = v6.min(128);
+                let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+                TopKey::V6 {
+                    addr: Ipv6Addr::from_bits(a.to_bits() & mask),
+                    prefix,
+                }
+            }
+        }
+    }
+
+    /// A 64-bit hash of the key (murmur3's finaliser over a fold of it).
+    fn hash(&self) -> u64 {
+        let folded = match *self {
+            TopKey::V4 { addr, prefix } => {
+                u64::from(addr.to_bits()) | u64::from(prefix) << 32 | 1 << 40
+            }
+            TopKey::V6 { addr, prefix } => {
+                let bits = addr.to_bits();
+                (bits as u64)
+                    ^ ((bits >> 64) as u64).rotate_left(29)
+                    ^ u64::from(prefix) << 56
+                    ^ 2 << 40
+            }
+            TopKey::Port(port) => u64::from(port) | 3 << 40,
+        };
+        let mut h = folded;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ h >> 33
+    }
+}
+
+impl fmt::Display for TopKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            TopKey::V4 { addr, prefix: 32 } => write!(f, "{addr}"),
+            TopKey::V4 { addr, prefix } => write!(f, "{addr}/{prefix}"),
+            TopKey::V6 { addr, prefix: 128 } => write!(f, "{addr}"),
+            TopKey::V6 { addr, prefix } => write!(f, "{addr}/{prefix}"),
+            TopKey::Port(port) => write!(f, "{port}"),
+        }
+    }
+}
+
+/// Which column of a socket a [`KeySpec`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum KeyField {
+    /// `raddr`: the remote address.
+    RemoteAddr,
+    /// `laddr`: the local address.
+    LocalAddr,
+    /// `rport`: the remote port.
+    RemotePort,
+    /// `lport`: the local port.
+    LocalPort,
+}
+
+impl KeyField {
+    /// Every field, in the order of [`KeyField::name`]'s spellings in help.
+    pub const ALL: [KeyField; 4] = [
+        KeyField::RemoteAddr,
+        KeyField::LocalAddr,
+        KeyField::RemotePort,
+        KeyField::LocalPort,
+    ];
+
+    /// The command line's spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KeyField::RemoteAddr => "raddr",
+            KeyField::LocalAddr => "laddr",
+            KeyField::RemotePort => "rport",
+            KeyField::LocalPort => "lport",
+        }
+    }
+
+    /// Whether the field is an address (and so takes a prefix).
+    pub const fn is_address(self) -> bool {
+        matches!(self, KeyField::RemoteAddr | KeyField::LocalAddr)
+    }
+}
+
+impl fmt::Display for KeyField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What `--top KEY[/PREFIX][:N]` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct KeySpec {
+    /// The column counted.
+    pub field: KeyField,
+    /// Prefix length IPv4 addresses are cut to (32: whole addresses).
+    pub v4_prefix: u8,
+    /// Prefix length IPv6 addresses are cut to (128: whole addresses).
+    pub v6_prefix: u8,
+    /// How many entries to show (at least 1).
+    pub n: u16,
+}
+
+impl KeySpec {
+    /// Whole addresses or ports of `field`, the top [`DEFAULT_TOP_N`].
+    pub const fn new(field: KeyField) -> KeySpec {
+        KeySpec {
+            field,
+            v4_prefix: 32,
+            v6_prefix: 128,
+            n: DEFAULT_TOP_N,
+        }
+    }
+
+    /// The key `socket` is counted under.
+    pub fn key(&self, socket: &impl TcpSocket) -> TopKey {
+        match self.field {
+            KeyField::RemoteAddr => {
+                TopKey::address(socket.remote_ip(), self.v4_prefix, self.v6_prefix)
+            }
+            KeyField::LocalAddr => {
+                TopKey::address(socket.local_ip(), self.v4_prefix, self.v6_prefix)
+            }
+            KeyField::RemotePort => TopKey::Port(socket.remote_port()),
+            KeyField::LocalPort => TopKey::Port(socket.local_port()),
+        }
+    }
+}
+
+/// Why a `KEY[/PREFIX][:N]` could not be understood.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum KeySpecError {
+    /// KEY is not `raddr`, `laddr`, `rport` or `lport`.
+    UnknownKey,
+    /// A prefix after a port key.
+    PrefixOnPort,
+    /// PREFIX is not a number, or not `V4,V6` with V4 <= 32 and V6 <= 128.
+    BadPrefix,
+    /// N is not a number from 1 to 65535.
+    BadCount,
+}
+
+impl fmt::Display for KeySpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeySpecError::UnknownKey => {
+                "unknown key (use raddr, laddr, rport or lport, then optionally /PREFIX and :N)"
+            }
+            KeySpecError::PrefixOnPort => "a port key takes no /PREFIX",
+            KeySpecError::BadPrefix => {
+                "bad prefix (use /BITS: up to 32 for IPv4, 33 to 128 for IPv6, or /V4,V6 such as /24,48)"
+            }
+            KeySpecError::BadCount => "bad count (use :N with N from 1 to 65535)",
+        })
+    }
+}
+
+impl core::error::Error for KeySpecError {}
+
+impl FromStr for KeySpec {
+    type Err = KeySpecError;
+
+    /// Parses `raddr`, `raddr/24`, `raddr/64`, `raddr/24,48:20`, `lport:5`.
+    fn from_str(text: &str) -> Result<KeySpec, KeySpecError> {
+        let (rest, n) = match text.split_once(':') {
+            Some((rest, n)) => (rest, Some(n)),
+            None => (text, None),
+        };
+        let (key, prefix) = match rest.split_once('/') {
+            Some((key, prefix)) => (key, Some(prefix)),
+            None => (rest, None),
+        };
+        let field = KeyField::ALL
+            .into_iter()
+            .find(|f| f.name() == key)
+            .ok_or(KeySpecError::UnknownKey)?;
+        let mut spec = KeySpec::new(field);
+        if let Some(n) = n {
+            spec.n = n
+                .parse()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or(KeySpecError::BadCount)?;
+        }
+        if let Some(prefix) = prefix {
+            if !field.is_address() {
+                return Err(KeySpecError::PrefixOnPort);
+            }
+            let bits = |s: &str| s.parse::<u8>().map_err(|_| KeySpecError::BadPrefix);
+            (spec.v4_prefix, spec.v6_prefix) = match prefix.split_once(',') {
+                Some((v4, v6)) => (bits(v4)?, bits(v6)?),
+                None => match bits(prefix)? {
+                    v4 @ 0..=32 => (v4, 64),
+                    v6 => (32, v6),
+                },
+            };
+            if spec.v4_prefix > 32 || spec.v6_prefix > 128 {
+                return Err(KeySpecError::BadPrefix);
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// The capacity the host uses.
+pub const TOP_CAPACITY: usize = 1024;
+
+/// One listed key: its count and how much that count may exceed the truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TopEntry {
+    /// The key.
+    pub key: TopKey,
+    /// An upper bound of the key's true count (exact when `error` is 0).
+    pub count: u32,
+    /// The most `count` may exceed the true count: `count - error` is a
+    /// lower bound.
+    pub error: u32,
+}
+
+impl TopEntry {
+    /// Sort order of a report: count descending, then error ascending (the
+    /// surer first), then key ascending.
+    fn ranks_before(&self, other: &TopEntry) -> bool {
+        (other.count, self.error, self.key) < (self.count, other.error, other.key)
+    }
+}
+
+/// One slot of the table.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Slot {
+    /// The key and its count; a count of 0 marks a free slot.
+    entry: TopEntry,
+    /// The high 32 bits of the key's hash: its place in the index and its
+    /// fingerprint there.
+    hash: u32,
+    /// The slot's position in `order`, stored XOR the slot's number (so
+    /// that the all-zero array means "slot i at position i").
+    pos: u32,
+    /// The block of equal counts the slot is in.
+    block: u32,
+}
+
+/// A run of positions in `order` whose slots all have `count`.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Block {
+    start: u32,
+    end: u32,
+    count: u32,
+}
+
+/// An empty cell of the index (no slot has number `u32::MAX`).
+const EMPTY: u64 = u64::MAX;
+
+/// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
+///
+/// ```
+/// use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
+///
+/// let table = b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+///    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1001 1 0000000000000000 100 0 0 10 0
+///    1: 0100007F:1F90 0200000A:C350 01 00000000:00000000 00:00000000 00000000  1000        0 1002 1 0000000000000000 20 4 30 10 -1
+///    2: 0100007F:1F90 0200000A:C351 01 00000000:00000000 00:00000000 00000000  1000        0 1003 1 0000000000000000 20 4 30 10 -1
+///    3: 0100007F:1F90 0300000A:C352 01 00000000:00000000 00:00000000 00000000  1000        0 1004 1 0000000000000000 20 4 30 10 -1
+/// ";
+/// // `-s established --top raddr:2`
+/// let spec: KeySpec = "raddr:2".parse()?;
+/// let filter = Filter { states: Some(StateSet::parse("established")?), ..Filter::new() };
+/// let mut top = Top::<1024>::new();
+/// let mut parser = Parser::with_filter(filter);
+/// let mut visit = |row: &tcpcount_core::Row<'_>| top.add_socket(&spec, row);
+/// for chunk in table.chunks(100) {
+///     parser.feed_visit(chunk, &mut visit)?;
+/// }
+/// parser.end(&mut visit)?;
+///
+/// let blank = TopEntry { key: TopKey::Port(0), count: 0, error: 0 };
+/// let mut out = [blank; 2];
+/// let shown: Vec<String> = top
+///     .top_into(&mut out[..usize::from(spec.n)])
+///     .iter()
+///     .map(|e| format!("{} {} ±{}", e.key, e.count, e.error))
+///     .collect();
+/// # if cfg!(target_endian = "little") {
+/// assert_eq!(shown, ["10.0.0.2 2 ±0", "10.0.0.3 1 ±0"]);
+/// # }
+/// assert!(top.exact());
+/// assert_eq!(top.total(), 3);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+///
+/// `Top::new()` is `const`. Memory is fixed: 76 bytes per key on x86_64
+/// (76 KiB for [`TOP_CAPACITY`]).
+///
+/// Inside, the slots are kept sorted by count in `order` and cut into blocks
+/// of equal counts (the "stream summary" of the paper, in arrays): a count
+/// goes up by one by swapping the slot to the end of its block and moving
+/// that boundary, so an update is O(1) plus the hash probe. Free slots are
+/// slots of count 0, so filling the table and evicting from it are the same
+/// step: take the first slot in `order`, the smallest count.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Top<const C: usize = TOP_CAPACITY> {
+    slots: [Slot; C],
+    /// Slot numbers by ascending count, each stored XOR its position.
+    order: [u32; C],
+    blocks: [Block; C],
+    /// Block numbers given back, a stack of `free_len`.
+    free: [u32; C],
+    free_len: u32,
+    /// Blocks never used yet start here.
+    fresh: u32,
+    /// Slots with a key.
+    len: u32,
+    /// The hash index: `2 * C` cells, read as one flat array, each
+    /// [`EMPTY`] or a key's hash (high 32 bits) and slot number (low 32), so
+    /// that a probe reads a slot only when the hashes match.
+    index: [[u64; 2]; C],
+    total: u32,
+    evicted: bool,
+}
+
+impl<const C: usize> Default for Top<C> {
+    fn default() -> Top<C> {
+        Top::new()
+    }
+}
+
+impl<const C: usize> Top<C> {
+    /// Rejects, at compile time, a capacity the index cannot hold.
+    const VALID: () = assert!(C >= 1 && C <= 1 << 30, "Top capacity must be 1..=2^30");
+
+    /// An empty table.
+    pub const fn new() -> Top<C> {
+        let () = Self::VALID;
+        let mut blocks = [Block {
+            start: 0,
+            end: 0,
+            count: 0,
+        }; C];
+        if let Some(first) = blocks.first_mut() {
+            // Every slot free: one block of count 0.
+            first.end = C as u32 - 1;
+        }
+        Top {
+            slots: [Slot {
+                entry: TopEntry {
+                    key: TopKey::Port(0),
+                    count: 0,
+                    error: 0,
+                },
+                hash: 0,
+                pos: 0,
+                block: 0,
+            }; C],
+            order: [0; C],
+            blocks,
+            free: [0; C],
+            free_len: 0,
+            fresh: 1,
+            len: 0,
+            index: [[EMPTY; 2]; C],
+            total: 0,
+            evicted: false,
+        }
+    }
+
+    /// How many keys fit.
+    pub const fn capacity(&self) -> usize {
+        C
+    }
+
+    /// How many keys are listed.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many times [`Top::add`] was called (saturating at `u32::MAX`).
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    /// Whether every count is exact: no key was ever evicted, so every
+    /// distinct key counted is listed with error 0.
+    pub fn exact(&self) -> bool {
+        !self.evicted
+    }
+
+    /// Counts `socket` under the key `spec` takes from it. To count only
+    /// what a [`crate::Filter`] lets through, call it from
+    /// [`crate::Parser::feed_visit`]'s visitor (the parser visits only rows
+    /// its filter passes), or check [`crate::Filter::matches`] first.
+    pub fn add_socket(&mut self, spec: &KeySpec, socket: &impl TcpSocket) {
+        self.add(spec.key(socket));
+    }
+
+    /// Counts one occurrence of `key`.
+    pub fn add(&mut self, key: TopKey) {
+        if self.total == u32::MAX {
+            return;
+        }
+        self.total += 1;
+        let hash = (key.hash() >> 32) as u32;
+        let (found, at) = self.find(&key, hash);
+        if let Some(slot) = found {
+            self.increment(slot);
+            return;
+        }
+        // The smallest count (0: a free slot) gives its place to the new key.
+        let slot = self.order_at(0);
+        let Some(old) = self.slots.get(slot as usize).map(|s| s.entry) else {
+            return;
+        };
+        let at = if old.count == 0 {
+            self.len += 1;
+            at
+        } else {
+            self.evicted = true;
+            let old_hash = self.slots.get(slot as usize).map_or(0, |s| s.hash);
+            self.remove_index(&old.key, old_hash);
+            self.find(&key, hash).1
+        };
+        self.set_index(at, cell(hash, slot));
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.entry = TopEntry {
+                key,
+                count: old.count,
+                error: old.count,
+            };
+            s.hash = hash;
+        }
+        self.increment(slot);
+    }
+
+    /// Every listed key, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &TopEntry> + '_ {
+        self.slots.iter().map(|s| &s.entry).filter(|e| e.count > 0)
+    }
+
+    /// Fills `out` with the `out.len()` highest-ranked entries (count
+    /// descending, then error ascending, then key ascending) and returns the
+    /// filled part, shorter if fewer keys are listed. Takes O(C × N).
+    pub fn top_into<'a>(&self, out: &'a mut [TopEntry]) -> &'a [TopEntry] {
+        let mut filled = 0;
+        for entry in self.iter() {
+            // Insertion into the sorted prefix `out[..filled]`.
+            let mut at = filled;
+            while at > 0 && out.get(at - 1).is_some_and(|o| entry.ranks_before(o)) {
+                at -= 1;
+            }
+            if at >= out.len() {
+                continue;
+            }
+            let end = if filled < out.len() {
+                filled += 1;
+                filled
+            } else {
+                out.len()
+            };
+            if let Some(tail) = out.get_mut(at..end) {
+                tail.rotate_right(1);
+                if let Some(first) = tail.first_mut() {
+                    *first = *entry;
+                }
+            }
+        }
+        out.get(..filled).unwrap_or_default()
+    }
+
+    /// The `count` of the smallest listed key, an upper bound of the true
+    /// count of any key not listed (0 while not full).
+    pub fn min_count(&self) -> u32 {
+        let slot = self.order_at(0);
+        self.slots.get(slot as usize).map_or(0, |s| s.entry.count)
+    }
+
+    /// Adds one to the count of `slot`: it moves to the end of its block,
+    /// which then either joins the next block (whose count is one more) or
+    /// becomes a block of its own.
+    fn increment(&mut self, slot: u32) {
+        let Some(&Slot { pos, block, .. }) = self.slots.get(slot as usize) else {
+            return;
+        };
+        let pos = pos ^ slot;
+        let Some(&Block { start, end, count }) = self.blocks.get(block as usize) else {
+            return;
+        };
+        if count == u32::MAX {
+            return;
+        }
+        // Swap with the last slot of the block.
+        let last = self.order_at(end);
+        self.set_order(pos, last);
+        self.set_order(end, slot);
+        if let Some(s) = self.slots.get_mut(last as usize) {
+            s.pos = pos ^ last;
+        }
+        let next = self
+            .slots
+            .get(self.order_at(end.wrapping_add(1)) as usize)
+            .map(|s| s.block)
+            .filter(|_| (end as usize) + 1 < C)
+            .filter(|&b| {
+                self.blocks
+                    .get(b as usize)
+                    .is_some_and(|b| b.count == count + 1)
+            });
+        let new_block = match next {
+            Some(next) => {
+                if let Some(b) = self.blocks.get_mut(next as usize) {
+                    b.start = end;
+                }
+                if start == end {
+                    self.free_block(block);
+                } else if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.end = end - 1;
+                }
+                next
+            }
+            None if start == end => {
+                if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.count = count + 1;
+                }
+                block
+            }
+            None => {
+                if let Some(b) = self.blocks.get_mut(block as usize) {
+                    b.end = end - 1;
+                }
+                let new = self.alloc_block();
+                if let Some(b) = self.blocks.get_mut(new as usize) {
+                    *b = Block {
+                        start: end,
+                        end,
+                        count: count + 1,
+                    };
+                }
+                new
+            }
+        };
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.pos = end ^ slot;
+            s.block = new_block;
+            s.entry.count = count + 1;
+        }
+    }
+
+    fn free_block(&mut self, block: u32) {
+        if let Some(f) = self.free.get_mut(self.free_len as usize) {
+            *f = block;
+            self.free_len += 1;
+        }
+    }
+
+    /// A block number not in use. There is always one: at most C blocks are
+    /// in use, and this is called only while a block holds two slots or more.
+    fn alloc_block(&mut self) -> u32 {
+        if self.free_len > 0 {
+            self.free_len -= 1;
+            self.free.get(self.free_len as usize).copied().unwrap_or(0)
+        } else {
+            self.fresh += 1;
+            self.fresh - 1
+        }
+    }
+
+    fn order_at(&self, pos: u32) -> u32 {
+        self.order.get(pos as usize).map_or(0, |&s| s ^ pos)
+    }
+
+    fn set_order(&mut self, pos: u32, slot: u32) {
+        if let Some(o) = self.order.get_mut(pos as usize) {
+            *o = slot ^ pos;
+        }
+    }
+
+    fn index_len() -> usize {
+        2 * C
+    }
+
+    fn home(hash: u32) -> usize {
+        ((u64::from(hash) * Self::index_len() as u64) >> 32) as usize
+    }
+
+    fn index_at(&self, i: usize) -> u64 {
+        self.index
+            .get(i / 2)
+            .and_then(|pair| pair.get(i % 2))
+            .copied()
+            .unwrap_or(EMPTY)
+    }
+
+    fn set_index(&mut self, i: usize, value: u64) {
+        if let Some(c) = self.index.get_mut(i / 2).and_then(|p| p.get_mut(i % 2)) {
+            *c = value;
+        }
+    }
+
+    fn next(i: usize) -> usize {
+        if i + 1 >= Self::index_len() { 0 } else { i + 1 }
+    }
+
+    /// The index position holding `key` (with this `hash`), or `Err` with the
+    /// empty position where it would go. At most C slots are used of 2C, so
+    /// an empty position always ends the probe.
+    fn probe(&self, key: &TopKey, hash: u32) -> Result<usize, usize> {
+        let mut i = Self::home(hash);
+        for _ in 0..Self::index_len() {
+            let c = self.index_at(i);
+            if c == EMPTY {
+                return Err(i);
+            }
+            if (c >> 32) as u32 == hash
+                && self
+                    .slots
+                    .get(c as u32 as usize)
+                    .is_some_and(|s| s.entry.key == *key)
+            {
+                return Ok(i);
+            }
+            i = Self::next(i);
+        }
+        Err(i)
+    }
+
+    /// The slot holding `key`, and the index position where it is or would
+    /// go.
+    fn find(&self, key: &TopKey, hash: u32) -> (Option<u32>, usize) {
+        match self.probe(key, hash) {
+            Ok(i) => (Some(self.index_at(i) as u32), i),
+            Err(i) => (None, i),
+        }
+    }
+
+    /// Removes `key` from the index, shifting later entries of its probe run
+    /// back so that no lookup meets a hole (Knuth's algorithm R).
+    fn remove_index(&mut self, key: &TopKey, hash: u32) {
+        let Ok(mut i) = self.probe(key, hash) else {
+            return;
+        };
+        let mut j = i;
+        for _ in 0..Self::index_len() {
+            j = Self::next(j);
+            let c = self.index_at(j);
+            if c == EMPTY {
+                break;
+            }
+            let k = Self::home((c >> 32) as u32);
+            // The entry at j may move to the hole at i unless its home lies
+            // cyclically in (i, j].
+            let stays = if i <= j {
+                i < k && k <= j
+            } else {
+                i < k || k <= j
+            };
+            if !stays {
+                self.set_index(i, c);
+                i = j;
+            }
+        }
+        self.set_index(i, EMPTY);
+    }
+}
+
+/// An index cell: the hash's fingerprint and the slot number.
+fn cell(hash: u32, slot: u32) -> u64 {
+    u64::from(hash) << 32 | u64::from(slot)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn v4(s: &str) -> TopKey {
+        TopKey::address(s.parse().unwrap(), 32, 128)
+    }
+
+    #[test]
+    fn test_rfc5952_and_dotted_quad() {
+        let cases = [
+            ("2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
+            ("2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
+            ("2001:db8::0:1", "2001:db8::1"),
+            ("2001:0:0:1:0:0:0:1", "2001:0:0:1::1"),
+            ("0:0:0:0:0:0:0:0", "::"),
+            ("0:0:0:0:0:0:0:1", "::1"),
+            ("1:0:0:0:0:0:0:0", "1::"),
+            ("fe80:0:0:0:a:b:c:d", "fe80::a:b:c:d"),
+            (
+                "2001:DB8:ABCD:EF01:2345:6789:ABCD:EF01",
+                "2001:db8:abcd:ef01:2345:6789:abcd:ef01",
+            ),
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("::ffff:c000:0201", "192.0.2.1"),
+            ("::192.0.2.1", "::c000:201"),
+            ("192.0.2.1", "192.0.2.1"),
+            ("0.0.0.0", "0.0.0.0"),
+            ("255.255.255.255", "255.255.255.255"),
+        ];
+        for (input, expected) in cases {
+            let key = TopKey::address(input.parse().unwrap(), 32, 128);
+            assert_eq!(key.to_string(), expected, "{input}");
+        }
+        let prefixed = [
+            ("192.0.2.77", 24, 64, "192.0.2.0/24"),
+            ("192.0.2.77", 0, 64, "0.0.0.0/0"),
+            ("::ffff:10.1.2.3", 8, 64, "10.0.0.0/8"),
+            ("2001:db8:1:2:3:4:5:6", 24, 64, "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:3:4:5:6", 24, 48, "2001:db8:1::/48"),
+            ("2001:db8:1:2:3:4:5:6", 24, 0, "::/0"),
+            ("2001:db8:1:2:3:4:5:6", 24, 200, "2001:db8:1:2:3:4:5:6"),
+        ];
+        for (input, p4, p6, expected) in prefixed {
+            let key = TopKey::address(input.parse().unwrap(), p4, p6);
+            assert_eq!(key.to_string(), expected, "{input} /{p4},{p6}");
+        }
+        assert_eq!(TopKey::Port(443).to_string(), "443");
+    }
+
+    #[test]
+    fn test_key_specs() {
+        let spec = |field, v4_prefix, v6_prefix, n| KeySpec {
+            field,
+            v4_prefix,
+            v6_prefix,
+            n,
+        };
+        use KeyField::*;
+        let cases = [
+            ("raddr", Ok(spec(RemoteAddr, 32, 128, 10))),
+            ("laddr:3", Ok(spec(LocalAddr, 32, 128, 3))),
+            ("raddr/24", Ok(spec(RemoteAddr, 24, 64, 10))),
+            ("raddr/32", Ok(spec(RemoteAddr, 32, 64, 10))),
+            ("raddr/0", Ok(spec(RemoteAddr, 0, 64, 10))),
+            ("raddr/64", Ok(spec(RemoteAddr, 32, 64, 10))),
+            ("raddr/33:5", Ok(spec(RemoteAddr, 32, 33, 5))),
+            ("raddr/128", Ok(spec(RemoteAddr, 32, 128, 10))),
+            ("raddr/24,48:20", Ok(spec(RemoteAddr, 24, 48, 20))),
+            ("rport", Ok(spec(RemotePort, 32, 128, 10))),
+            ("lport:65535", Ok(spec(LocalPort, 32, 128, 65535))),
+            ("", Err(KeySpecError::UnknownKey)),
+            ("src", Err(KeySpecError::UnknownKey)),
+            ("RADDR", Err(KeySpecError::UnknownKey)),
+            ("raddr /24", Err(KeySpecError::UnknownKey)),
+            ("lport/16", Err(KeySpecError::PrefixOnPort)),
+            ("raddr/129", Err(KeySpecError::BadPrefix)),
+            ("raddr/", Err(KeySpecError::BadPrefix)),
+            ("raddr/x", Err(KeySpecError::BadPrefix)),
+            ("raddr/33,64", Err(KeySpecError::BadPrefix)),
+            ("raddr/24,129", Err(KeySpecError::BadPrefix)),
+            ("raddr/-1", Err(KeySpecError::BadPrefix)),
+            ("raddr:0", Err(KeySpecError::BadCount)),
+            ("raddr:", Err(KeySpecError::BadCount)),
+            ("raddr:65536", Err(KeySpecError::BadCount)),
+            ("raddr:10:2", Err(KeySpecError::BadCount)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(text.parse::<KeySpec>(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn test_memory_is_fixed() {
+        assert!(core::mem::size_of::<Top<1024>>() <= 76 * 1024 + 64);
+    }
+
+    #[test]
+    fn test_exact_while_it_fits() {
+        let mut top = Top::<4>::new();
+        for a in [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.1",
+            "10.0.0.3",
+            "::ffff:10.0.0.1",
+        ] {
+            top.add(v4(a));
+        }
+        assert!(top.exact());
+        assert_eq!(top.total(), 5);
+        let mut out = [TopEntry {
+            key: TopKey::Port(0),
+            count: 0,
+            error: 0,
+        }; 8];
+        let got = top.top_into(&mut out);
+        let got: Vec<_> = got
+            .iter()
+            .map(|e| (e.key.to_string(), e.count, e.error))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("10.0.0.1".to_string(), 3, 0),
+                ("10.0.0.2".to_string(), 1, 0),
+                ("10.0.0.3".to_string(), 1, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn test_eviction_takes_the_smallest() {
+        let mut top = Top::<2>::new();
+        for p in [1, 1, 1, 2, 3] {
+            top.add(TopKey::Port(p));
+        }
+        assert!(!top.exact());
+        let mut out = [TopEntry {
+            key: TopKey::Port(0),
+            count: 0,
+            error: 0,
+        }; 2];
+        let got = top.top_into(&mut out);
+        assert_eq!(
+            got,
+            [
+                TopEntry {
+                    key: TopKey::Port(1),
+                    count: 3,
+                    error: 0
+                },
+                TopEntry {
+                    key: TopKey::Port(3),
+                    count: 2,
+                    error: 1
+                },
+            ]
+        );
+        assert_eq!(top.min_count(), 2);
+    }
+}
