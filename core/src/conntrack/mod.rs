@@ -44,5 +44,5 @@ pub use error::{CtError, CtErrorKind, CtField};
 pub use filter::{CtFilter, CtStateSet};
 pub use layout::CT_LINE_CAPACITY;
 pub use parser::CtParser;
-pub use row::{Entry, Tuple};
+pub use row::{Entry, EntryParts, Tuple};
 pub use state::{CtState, Protocol};

@@ -145,6 +145,78 @@ impl Entry {
     }
 }
 
+/// The fields of an entry read from somewhere other than a `/proc` line (a
+/// ctnetlink dump record), for [`Entry::from_parts`]. The flags are the
+/// kernel's status bits as they are, not yet reduced to what `/proc` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct EntryParts {
+    /// IPv4 or IPv6.
+    pub family: Family,
+    /// The IP protocol number.
+    pub protocol_number: u8,
+    /// For TCP, the conntrack state (`None`: not reported, as for an
+    /// offloaded flow); ignored for other protocols.
+    pub tcp_state: Option<CtState>,
+    /// Seconds until the entry expires, if reported.
+    pub timeout: Option<u32>,
+    /// No reply seen (the kernel's `IPS_SEEN_REPLY` bit is clear).
+    pub unreplied: bool,
+    /// `IPS_ASSURED`.
+    pub assured: bool,
+    /// `IPS_OFFLOAD`.
+    pub offload: bool,
+    /// `IPS_HW_OFFLOAD`.
+    pub hw_offload: bool,
+    /// The mark, if reported.
+    pub mark: Option<u32>,
+    /// The zone as `/proc` prints it in `zone=`, if it does.
+    pub zone: Option<u16>,
+    /// The original direction.
+    pub original: Tuple,
+    /// The reply direction.
+    pub reply: Tuple,
+}
+
+impl Entry {
+    /// The entry `/proc/net/nf_conntrack` would show for these fields, so
+    /// both sources count alike: of `[HW_OFFLOAD]`, `[OFFLOAD]` and
+    /// `[ASSURED]` only the first that is set is kept (a hardware-offloaded
+    /// flow is also offloaded), and a TCP entry is counted as `HW_OFFLOAD`,
+    /// else `OFFLOAD`, else its state, else `UNKNOWN`.
+    pub fn from_parts(parts: EntryParts) -> Entry {
+        let mut flags = if parts.unreplied { UNREPLIED } else { 0 };
+        if parts.hw_offload {
+            flags |= HW_OFFLOAD | OFFLOAD;
+        } else if parts.offload {
+            flags |= OFFLOAD;
+        } else if parts.assured {
+            flags |= ASSURED;
+        }
+        let state = (parts.protocol_number == 6).then(|| {
+            if parts.hw_offload {
+                CtState::HwOffload
+            } else if parts.offload {
+                CtState::Offload
+            } else {
+                parts.tcp_state.unwrap_or(CtState::Unknown)
+            }
+        });
+        Entry {
+            family: parts.family,
+            legacy: false,
+            protocol_number: parts.protocol_number,
+            state,
+            timeout: parts.timeout,
+            flags,
+            mark: parts.mark,
+            zone: parts.zone,
+            original: parts.original,
+            reply: parts.reply,
+        }
+    }
+}
+
 /// What the prefix tells: family, legacy layout, protocol number, tuple.
 #[derive(Clone, Copy)]
 struct Head {
@@ -723,6 +795,101 @@ mod test {
                 assert_eq!(Entry::parse(&line[..at]), slow(&line[..at]), "cut at {at}");
             }
         }
+    }
+
+    fn parts_of(entry: &Entry) -> EntryParts {
+        EntryParts {
+            family: entry.family(),
+            protocol_number: entry.protocol_number(),
+            tcp_state: entry.state(),
+            timeout: entry.timeout(),
+            unreplied: entry.unreplied(),
+            assured: entry.assured(),
+            offload: entry.offload(),
+            hw_offload: entry.hw_offload(),
+            mark: entry.mark(),
+            zone: entry.zone(),
+            original: *entry.original(),
+            reply: *entry.reply(),
+        }
+    }
+
+    #[test]
+    fn test_from_parts_rebuilds_every_parsed_line() {
+        let tables = [
+            include_str!("../../../fixtures/conntrack/states/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/acct-zones-marks/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/nat-router/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/handwritten/nf_conntrack"),
+        ];
+        let mut offloaded = 0;
+        for line in tables.iter().flat_map(|t| t.lines()) {
+            let entry = Entry::parse(line.as_bytes()).unwrap();
+            offloaded += usize::from(entry.offload());
+            assert_eq!(Entry::from_parts(parts_of(&entry)), entry, "{line}");
+        }
+        assert!(offloaded >= 2, "the fixtures hold offloaded flows");
+    }
+
+    #[test]
+    fn test_from_parts_keeps_what_proc_would_print() {
+        let base = parts_of(&Entry::parse(LINES[0]).unwrap());
+        // (offload, hw_offload, assured, tcp_state) -> (state, offload, hw, assured)
+        type Case = (
+            (bool, bool, bool, Option<CtState>),
+            (CtState, bool, bool, bool),
+        );
+        let cases: [Case; 6] = [
+            (
+                (true, true, true, Some(CtState::Established)),
+                (CtState::HwOffload, true, true, false),
+            ),
+            (
+                (false, true, false, None),
+                (CtState::HwOffload, true, true, false),
+            ),
+            (
+                (true, false, true, Some(CtState::Established)),
+                (CtState::Offload, true, false, false),
+            ),
+            (
+                (false, false, true, Some(CtState::TimeWait)),
+                (CtState::TimeWait, false, false, true),
+            ),
+            (
+                (false, false, false, Some(CtState::SynSent2)),
+                (CtState::SynSent2, false, false, false),
+            ),
+            (
+                (false, false, false, None),
+                (CtState::Unknown, false, false, false),
+            ),
+        ];
+        for ((offload, hw_offload, assured, tcp_state), want) in cases {
+            let entry = Entry::from_parts(EntryParts {
+                offload,
+                hw_offload,
+                assured,
+                tcp_state,
+                ..base
+            });
+            let got = (
+                entry.state().unwrap(),
+                entry.offload(),
+                entry.hw_offload(),
+                entry.assured(),
+            );
+            assert_eq!(got, want, "{offload} {hw_offload} {assured} {tcp_state:?}");
+            assert!(!entry.is_legacy());
+        }
+        let udp = Entry::from_parts(EntryParts {
+            protocol_number: 17,
+            tcp_state: Some(CtState::Established),
+            unreplied: true,
+            ..base
+        });
+        assert_eq!((udp.state(), udp.unreplied()), (None, true));
+        assert_eq!(udp.protocol(), Protocol::Udp);
     }
 
     #[test]

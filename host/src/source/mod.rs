@@ -6,6 +6,7 @@
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
 mod conntrack;
+pub mod ctnetlink;
 mod files;
 #[path = "../netlink.rs"]
 mod netlink;
