@@ -35,7 +35,8 @@ pub enum Format {
 pub enum Source {
     /// /proc/net/tcp and /proc/net/tcp6.
     Proc,
-    /// The kernel's inet_diag netlink dump, as `ss` uses (faster, no text).
+    /// The kernel's inet_diag netlink dump, as `ss` uses (faster, no text);
+    /// with --conntrack the ctnetlink dump, as `conntrack -L` uses.
     Netlink,
     /// Netlink, or /proc where the kernel has no inet_diag.
     Auto,
@@ -263,8 +264,9 @@ pub struct Cli {
 
     /// Where live counts come from: proc (/proc/net/tcp{,6}), netlink (the
     /// kernel's inet_diag dump, as ss uses; listeners also get their backlog
-    /// limit), or auto (netlink, falling back to proc; with --pid or --proc
-    /// always proc).
+    /// limit; with --conntrack the ctnetlink dump, as conntrack -L uses), or
+    /// auto (netlink, falling back to proc where the kernel lacks it; with
+    /// --pid or --proc always proc).
     #[arg(long, value_enum, default_value_t = Source::Proc, conflicts_with = "files")]
     pub source: Source,
 
@@ -327,11 +329,6 @@ impl Cli {
                 if let Some(message) = thresholds.conntrack_error() {
                     return usage(message);
                 }
-            }
-            if self.source == Source::Netlink {
-                return usage(
-                    "--source netlink with --conntrack: the ctnetlink source is not built yet; use --source proc (the default)",
-                );
             }
         } else {
             if let Some(Err(message)) = self.state.as_ref().map(|s| &s.tcp) {
@@ -474,7 +471,8 @@ mod test {
             ("--conntrack --lport 80", false, false),
             ("--sport 80", false, false),
             ("--conntrack --per-port local", false, false),
-            ("--conntrack --source netlink", false, false),
+            ("--conntrack --source netlink", true, false),
+            ("--conntrack --source netlink --pid 1", false, false),
             ("--conntrack --source auto --pid 1", true, false),
         ];
         for (line, accepted, check_mode) in cases {

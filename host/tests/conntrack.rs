@@ -225,8 +225,8 @@ fn usage_rules_for_conntrack() {
             "with --conntrack: conntrack states are",
         ),
         (
-            &["--conntrack", "--source", "netlink"],
-            "ctnetlink source is not built yet",
+            &["--conntrack", "--source", "netlink", "--pid", "1"],
+            "use --source proc",
         ),
     ];
     for (args, phrase) in cases {

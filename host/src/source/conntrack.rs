@@ -1,7 +1,10 @@
 //! The conntrack source (`--conntrack`): the table from files (`-` is
-//! standard input) or from procfs, `ROOT/net/nf_conntrack` falling back to
-//! the legacy `ROOT/net/ip_conntrack` (`ROOT/PID/net/...` with `--pid`),
-//! counted through the reader's one buffer; beside it the kernel's figures:
+//! standard input), from procfs, `ROOT/net/nf_conntrack` falling back to
+//! the legacy `ROOT/net/ip_conntrack` (`ROOT/PID/net/...` with `--pid`), or
+//! from the ctnetlink dump (`--source netlink`; `auto` tries it first and
+//! reads procfs where the kernel has no ctnetlink), counted through the
+//! reader's one buffer; beside it the kernel's figures, from procfs whatever
+//! the table's source:
 //! `ROOT/sys/net/netfilter/nf_conntrack_count` and `nf_conntrack_max`, and
 //! `ROOT/net/stat/nf_conntrack`, each absent if it cannot be read.
 //!
@@ -13,8 +16,9 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use tcpcount_core::conntrack::{CtError, CtFilter, CtParser};
+use tcpcount_core::conntrack::{CtCounts, CtError, CtFilter, CtParser};
 
+use super::ctnetlink::{self, CtnlError};
 use super::text::open;
 use super::{Input, Reader};
 use crate::ctstat::{CtStatError, CtStatParser};
@@ -52,43 +56,52 @@ impl Reader {
                 sample.conntrack = Some(Box::new(reading));
                 return Ok(());
             }
-            Input::Proc { root, pid } => (root, *pid),
-            // ctnetlink is refused on the command line; auto reads procfs.
-            Input::Auto { root } => (root, None),
-            Input::Netlink => (&PathBuf::from("/proc"), None),
+            Input::Proc { root, pid } => (root.clone(), *pid),
+            Input::Auto { root } => (root.clone(), None),
+            Input::Netlink => (PathBuf::from("/proc"), None),
         };
         let net = match pid {
             Some(pid) => root.join(pid.to_string()).join("net"),
             None => root.join("net"),
         };
-        if !root.join("self").exists() {
-            return Err(Failure::ProcNotMounted(root.to_owned()));
-        }
-        if let Some(pid) = pid
-            && (pid == 0 || !root.join(pid.to_string()).is_dir())
-        {
-            return Err(Failure::NoSuchProcess(pid));
-        }
-        sample.clear(Origin::Proc(net.clone()));
         let mut reading = Conntrack::default();
-        let mut counted = None;
-        for name in ["nf_conntrack", "ip_conntrack"] {
-            let path = net.join(name);
-            match self.count_ct(&path, filter) {
-                Ok(parser) => {
-                    counted = Some(parser);
-                    break;
+        // The table: ctnetlink, or (auto where the kernel has no ctnetlink)
+        // procfs. The figures beside it always come from procfs, if mounted.
+        let dumped = match input {
+            Input::Netlink => Some(self.ctnetlink(filter)?),
+            Input::Auto { .. } if self.ctnetlink_works != Some(false) => {
+                match self.ctnetlink(filter) {
+                    Err(Failure::Ctnetlink(e)) if e.is_unavailable() => {
+                        self.ctnetlink_works = Some(false);
+                        None
+                    }
+                    other => Some(other?),
                 }
-                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::PermissionDenied => {
-                    return Err(Failure::CtNeedsRoot(path));
-                }
-                Err(other) => return Err(other),
             }
+            _ => None,
+        };
+        let mounted = root.join("self").exists();
+        if let Some(counts) = dumped {
+            sample.clear(Origin::Netlink);
+            reading.counts = counts;
+            if !mounted {
+                sample.conntrack = Some(Box::new(reading));
+                return Ok(());
+            }
+        } else {
+            if !mounted {
+                return Err(Failure::ProcNotMounted(root.clone()));
+            }
+            if let Some(pid) = pid
+                && (pid == 0 || !root.join(pid.to_string()).is_dir())
+            {
+                return Err(Failure::NoSuchProcess(pid));
+            }
+            sample.clear(Origin::Proc(net.clone()));
+            let parser = self.proc_table(&net, filter)?;
+            reading.counts = *parser.counts();
+            reading.legacy = parser.is_legacy() == Some(true);
         }
-        let parser = counted.ok_or_else(|| Failure::CtMissing(net.clone()))?;
-        reading.counts = *parser.counts();
-        reading.legacy = parser.is_legacy() == Some(true);
         reading.stat = self.ct_stat(&net.join("stat/nf_conntrack"))?;
         let sysctl = root.join("sys/net/netfilter");
         reading.limit = self.number(&sysctl.join("nf_conntrack_max"))?;
@@ -99,6 +112,39 @@ impl Reader {
         .or_else(|| reading.stat.as_ref().and_then(|s| s.entries));
         sample.conntrack = Some(Box::new(reading));
         Ok(())
+    }
+
+    /// Counts `NET/nf_conntrack`, or the legacy `NET/ip_conntrack`.
+    fn proc_table(&mut self, net: &Path, filter: &CtFilter) -> Result<CtParser, Failure> {
+        for name in ["nf_conntrack", "ip_conntrack"] {
+            let path = net.join(name);
+            match self.count_ct(&path, filter) {
+                Ok(parser) => return Ok(parser),
+                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    return Err(Failure::CtNeedsRoot(path));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Err(Failure::CtMissing(net.to_owned()))
+    }
+
+    /// Counts this namespace's table through the ctnetlink dump; a dump
+    /// interrupted by SIGINT or SIGTERM ends the sample.
+    fn ctnetlink(&mut self, filter: &CtFilter) -> Result<CtCounts, Failure> {
+        match ctnetlink::count(&mut self.buffer, filter, |_| {}) {
+            Ok(counts) => {
+                self.ctnetlink_works = Some(true);
+                Ok(counts)
+            }
+            Err(CtnlError::Io(e))
+                if e.kind() == io::ErrorKind::Interrupted && signals::stop_requested() =>
+            {
+                Err(Failure::Interrupted)
+            }
+            Err(e) => Err(Failure::Ctnetlink(e)),
+        }
     }
 
     /// Counts the table at `path` (`-`: standard input).

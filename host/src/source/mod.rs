@@ -61,6 +61,8 @@ pub struct Reader {
     netlink_works: Option<bool>,
     /// With `--conntrack`: count the conntrack table through this filter.
     conntrack: Option<CtFilter>,
+    /// With `--conntrack --source auto`: whether ctnetlink worked.
+    ctnetlink_works: Option<bool>,
 }
 
 impl Default for Reader {
@@ -79,6 +81,7 @@ impl Reader {
             wanted,
             netlink_works: None,
             conntrack: None,
+            ctnetlink_works: None,
         }
     }
 

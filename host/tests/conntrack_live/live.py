@@ -7,8 +7,9 @@ Builds private network namespaces with scripts/capture-conntrack's recipes
 (loopback and veth pairs between its own namespaces only, conntrack turned
 on by an nftables `ct state` rule): one holding TCP entries in every state
 it can (both families) with UDP and ICMP flows, and a NAT router between a
-client and a server. In each, tcpcount reads the live table (JSON) before
-and after `conntrack -L -o extended` (ctnetlink: the independent oracle);
+client and a server. In each, tcpcount reads the live table (JSON; procfs, and
+ctnetlink with `--source netlink` and `auto`) before and after `conntrack -L
+-o extended` (ctnetlink: the independent oracle);
 a check is retried (at most 4 times) only if the two reads disagree with
 each other. Then: filters, nf_conntrack_count against `conntrack -C` and
 nf_conntrack_max against sysctl, --pid, the Prometheus names, watch mode,
@@ -111,6 +112,18 @@ def live_checks(label):
     everything = agree("%s: counts equal conntrack -L" % label, read, lambda o: o)
     if not any(k[1] == "state" for k in everything) or not any(k[0] == "ipv6" for k in everything):
         fail("%s: expected TCP entries in both families: %s" % (label, sorted(everything.items())))
+    for source in ("netlink", "auto"):
+        def read_source(source=source):
+            doc = json.loads(tcpcount("--conntrack", "--source", source, "-f", "json").stdout)
+            if doc["source"] != "netlink":
+                fail("%s: --source %s read %s" % (label, source, doc["source"]))
+            return json_counts(doc)
+        agree("%s: --source %s (ctnetlink) equals conntrack -L" % (label, source), read_source, lambda o: o)
+    agree("%s: --source netlink -6 --state syn_sent,close" % label,
+          lambda: only(json_counts(json.loads(tcpcount(
+              "--conntrack", "--source", "netlink", "-6", "--state", "syn_sent,close", "-f", "json").stdout)),
+              lambda k: k[1] == "state"),
+          lambda o: only(o, lambda k: k[0] == "ipv6" and k[1] == "state" and k[2] in ("SYN_SENT", "CLOSE")))
     agree("%s: -4 --state established,time_wait" % label,
           lambda: only(read("-4", "--state", "established,time_wait"), lambda k: k[1] == "state"),
           lambda o: only(o, lambda k: k[0] == "ipv4" and k[1] == "state" and k[2] in ("ESTABLISHED", "TIME_WAIT")))
@@ -178,6 +191,9 @@ def as_nobody():
     out = tcpcount("--conntrack", prefix=drop, check=False)
     if out.returncode != 1 or "mode 0440" not in out.stderr or "run tcpcount as root" not in out.stderr:
         fail("as nobody: exit %d: %r" % (out.returncode, out.stderr))
+    out = tcpcount("--conntrack", "--source", "netlink", prefix=drop, check=False)
+    if out.returncode != 1 or "needs root" not in out.stderr:
+        fail("as nobody, ctnetlink: exit %d: %r" % (out.returncode, out.stderr))
     out = tcpcount("--conntrack", "/proc/net/nf_conntrack", prefix=drop, check=False)
     if out.returncode != 1 or "run tcpcount as root" not in out.stderr:
         fail("as nobody, the table as a file: exit %d: %r" % (out.returncode, out.stderr))
