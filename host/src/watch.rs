@@ -25,15 +25,26 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
         listeners: cli.listeners,
     };
     let mut reader = Reader::new(cli.filter(), wanted);
+    if let Some(filter) = cli.ct_filter() {
+        reader = reader.with_conntrack(filter);
+    }
 
     if cli.check_mode() {
         let status = match reader.sample(&input, None) {
-            Ok(sample) => check::report(
-                stdout,
-                &sample.tables.total(),
-                cli.warn.as_ref(),
-                cli.crit.as_ref(),
-            ),
+            Ok(sample) => match &sample.conntrack {
+                Some(reading) => format::conntrack::check::report(
+                    stdout,
+                    reading,
+                    cli.warn.as_ref(),
+                    cli.crit.as_ref(),
+                ),
+                None => check::report(
+                    stdout,
+                    &sample.tables.total(),
+                    cli.warn.as_ref(),
+                    cli.crit.as_ref(),
+                ),
+            },
             Err(failure) => check::report_unknown(stdout, &failure),
         };
         return status.map(Exit::Check).map_err(Failure::stdout);

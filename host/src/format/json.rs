@@ -94,7 +94,7 @@ fn counts_object(out: &mut impl Write, counts: &Counts) -> io::Result<()> {
 }
 
 /// A JSON string literal.
-fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
     quoted.push('"');
     for c in text.chars() {

@@ -157,14 +157,14 @@ fn listener_metrics(out: &mut impl Write, listeners: &Listeners) -> io::Result<(
     writeln!(out, "tcpcount_listeners_left_out {}", listeners.left_out())
 }
 
-fn header(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
+pub(crate) fn header(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
     writeln!(out, "# HELP {name} {help}")?;
     writeln!(out, "# TYPE {name} gauge")
 }
 
 /// A label value with `\`, `"` and newlines escaped, as the exposition
 /// format asks.
-fn label_value(text: &str) -> String {
+pub(crate) fn label_value(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")

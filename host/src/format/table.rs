@@ -122,7 +122,11 @@ fn left_out(out: &mut impl Write, note: Option<String>) -> io::Result<()> {
 /// Writes rows with the first `left` columns left-aligned and the rest
 /// right-aligned with two spaces before the widest cell, as in
 /// `STATE        IPV4` over `ESTABLISHED    23`.
-fn aligned<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R], left: usize) -> io::Result<()> {
+pub(crate) fn aligned<R: AsRef<[String]>>(
+    out: &mut impl Write,
+    rows: &[R],
+    left: usize,
+) -> io::Result<()> {
     let columns = rows.first().map_or(0, |r| r.as_ref().len());
     let widths: Vec<usize> = (0..columns)
         .map(|i| {

@@ -5,6 +5,7 @@
 //! One fixed buffer serves every read; each source is one file: `proc`,
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
+mod conntrack;
 pub mod ctnetlink;
 mod files;
 #[path = "../netlink.rs"]
@@ -16,6 +17,7 @@ mod text;
 use std::path::PathBuf;
 
 use tcpcount_core::Filter;
+use tcpcount_core::conntrack::CtFilter;
 
 use crate::failure::Failure;
 use crate::sample::{Origin, Sample, Wanted};
@@ -57,6 +59,10 @@ pub struct Reader {
     wanted: Wanted,
     /// With `--source auto`: whether netlink worked (None: not tried yet).
     netlink_works: Option<bool>,
+    /// With `--conntrack`: count the conntrack table through this filter.
+    conntrack: Option<CtFilter>,
+    /// With `--conntrack --source auto`: whether ctnetlink worked.
+    ctnetlink_works: Option<bool>,
 }
 
 impl Default for Reader {
@@ -74,13 +80,26 @@ impl Reader {
             filter,
             wanted,
             netlink_works: None,
+            conntrack: None,
+            ctnetlink_works: None,
         }
+    }
+
+    /// This reader counts the conntrack table instead of sockets.
+    pub fn with_conntrack(mut self, filter: CtFilter) -> Reader {
+        self.conntrack = Some(filter);
+        self
     }
 
     /// Takes one sample of `input`. `reuse` may hold the previous sample,
     /// whose tables are cleared and refilled instead of allocated again.
     pub fn sample(&mut self, input: &Input, reuse: Option<Sample>) -> Result<Sample, Failure> {
         let mut sample = reuse.unwrap_or_else(|| Sample::new(self.wanted, Origin::Netlink));
+        if let Some(filter) = self.conntrack.take() {
+            let result = self.conntrack(input, &filter, &mut sample);
+            self.conntrack = Some(filter);
+            return result.map(|()| sample);
+        }
         match input {
             Input::Proc { root, pid } => self.proc(root, *pid, &mut sample)?,
             Input::Netlink => self.netlink(&mut sample)?,
