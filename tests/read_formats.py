@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads tcpcount's JSON and Prometheus outputs back with real parsers.
 
-stdin holds documents, each after a line `=== FORMAT EXPECTED_TOTAL`. JSON is
+stdin holds documents, each after a line `=== FORMAT EXPECTED_TOTAL` (for the conntrack formats ctjson and
+ctprometheus, `=== FORMAT ENTRIES TCP_ENTRIES`). JSON is
 read with the json module; Prometheus text with prometheus_client's
 exposition-format parser. Checks that every state is present (unknown too, per
 port, in Prometheus), that the totals add up (with the sockets left out of a
@@ -121,18 +122,89 @@ def check_prometheus(text, total):
     assert "tcpcount_sample_time_seconds" in families
 
 
+CT_STATES = ["NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
+             "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2", "OFFLOAD", "HW_OFFLOAD", "UNKNOWN"]
+CT_PROTOCOLS = ["tcp", "udp", "icmp", "icmpv6", "other"]
+NODE_STAT = ["found", "invalid", "ignore", "insert", "insert_failed", "drop", "early_drop",
+             "search_restart"]
+
+
+def check_ct_json(text, expected):
+    """`--conntrack -f json`: expected is (all entries counted, TCP entries)."""
+    entries, tcp = expected
+    lines = text.splitlines()
+    assert len(lines) == 1, "one JSON object per line"
+    doc = json.loads(lines[0])
+    for family in ("ipv4", "ipv6", "total"):
+        counts = doc[family]
+        assert list(counts) == CT_STATES + ["TOTAL"], f"{family}: {list(counts)}"
+        assert counts["TOTAL"] == sum(counts[s] for s in CT_STATES)
+        protocols = doc["protocols"][family]
+        assert list(protocols) == CT_PROTOCOLS + ["all"]
+        assert protocols["all"] == sum(protocols[p] for p in CT_PROTOCOLS)
+        assert protocols["tcp"] == counts["TOTAL"], "every TCP entry has a bucket"
+        flags = doc["flags"][family]
+        assert set(flags) == {"unreplied", "assured"}
+        assert all(0 <= n <= protocols["all"] for n in flags.values())
+    for family in ("ipv4", "ipv6"):
+        for s in CT_STATES:
+            assert doc["total"][s] == doc["ipv4"][s] + doc["ipv6"][s]
+    assert doc["total"]["TOTAL"] == tcp and doc["protocols"]["total"]["all"] == entries
+    # Absent figures are null, never 0 in disguise; present ones agree.
+    if doc["entries"] is None or doc["limit"] is None:
+        assert doc["fill_percent"] is None
+    else:
+        assert abs(doc["fill_percent"] - 100 * doc["entries"] / doc["limit"]) < 0.01
+    if doc["stat"] is not None:
+        assert doc["stat"]["cpus"] >= 1 and "entries" not in doc["stat"]
+    assert isinstance(doc["legacy"], bool)
+    assert doc["source"] and doc["time"].endswith("Z")
+
+
+def check_ct_prometheus(text, expected):
+    entries, tcp = expected
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    for f in families.values():
+        assert f.type == "gauge", f.name
+    ours = families["tcpcount_conntrack_entries"].samples
+    assert sorted({s.labels["family"] for s in ours}) == ["ipv4", "ipv6"]
+    for family in ("ipv4", "ipv6"):
+        states = {s.labels["state"] for s in ours
+                  if s.labels["family"] == family and s.labels["protocol"] == "tcp"}
+        assert states == {s.lower() for s in CT_STATES}, states
+        protocols = {s.labels["protocol"] for s in ours if s.labels["family"] == family}
+        assert protocols == set(CT_PROTOCOLS), protocols
+    assert sum(s.value for s in ours) == entries
+    assert sum(s.value for s in ours if s.labels["protocol"] == "tcp") == tcp
+    assert len(families["tcpcount_conntrack_flagged_entries"].samples) == 4
+    has_stat = "tcpcount_conntrack_stat" in families
+    for name in NODE_STAT:
+        assert (f"node_nf_conntrack_stat_{name}" in families) == has_stat, name
+    if has_stat:
+        stat = {s.labels["counter"]: s.value for s in families["tcpcount_conntrack_stat"].samples}
+        for name in NODE_STAT:
+            assert families[f"node_nf_conntrack_stat_{name}"].samples[0].value == stat[name]
+    source = families["tcpcount_source_info"].samples
+    assert len(source) == 1 and source[0].value == 1 and source[0].labels["source"]
+
+
+CHECKS = {"json": check_json, "prometheus": check_prometheus,
+          "ctjson": check_ct_json, "ctprometheus": check_ct_prometheus}
+
+
 def main():
     documents, current = [], None
     for line in sys.stdin.read().splitlines(keepends=True):
         if line.startswith("=== "):
-            _, fmt, total = line.split()
-            current = [fmt, int(total), ""]
+            fmt, *totals = line.split()[1:]
+            totals = [int(t) for t in totals]
+            current = [fmt, totals[0] if len(totals) == 1 else tuple(totals), ""]
             documents.append(current)
         else:
             current[2] += line
     for fmt, total, text in documents:
         try:
-            (check_json if fmt == "json" else check_prometheus)(text, total)
+            CHECKS[fmt](text, total)
         except Exception as e:  # report which document failed
             print(f"{fmt} document failed: {e!r}\n{text}")
             sys.exit(1)

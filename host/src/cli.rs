@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
+use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
 use tcpcount_core::{Cidr, Family, Filter, KeySpec, KeySpecError, PortList, Side, StateSet};
 
 use crate::format::check::Thresholds;
@@ -34,10 +35,79 @@ pub enum Format {
 pub enum Source {
     /// /proc/net/tcp and /proc/net/tcp6.
     Proc,
-    /// The kernel's inet_diag netlink dump, as `ss` uses (faster, no text).
+    /// The kernel's inet_diag netlink dump, as `ss` uses (faster, no text);
+    /// with --conntrack the ctnetlink dump, as `conntrack -L` uses.
     Netlink,
     /// Netlink, or /proc where the kernel has no inet_diag.
     Auto,
+}
+
+/// The protocols `--proto` selects (with `--conntrack`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CtProtocol {
+    /// tcp (6).
+    Tcp,
+    /// udp (17).
+    Udp,
+    /// icmp (1).
+    Icmp,
+    /// icmpv6 (58).
+    Icmpv6,
+    /// Anything else (sctp, gre, udplite, dccp, ...).
+    Other,
+}
+
+impl From<CtProtocol> for Protocol {
+    fn from(protocol: CtProtocol) -> Protocol {
+        match protocol {
+            CtProtocol::Tcp => Protocol::Tcp,
+            CtProtocol::Udp => Protocol::Udp,
+            CtProtocol::Icmp => Protocol::Icmp,
+            CtProtocol::Icmpv6 => Protocol::Icmpv6,
+            CtProtocol::Other => Protocol::Other,
+        }
+    }
+}
+
+/// `--state`'s list, read both ways: as socket states and as conntrack
+/// states; which one applies depends on `--conntrack` (checked in
+/// [`Cli::parse_args`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateArg {
+    /// As socket states.
+    pub tcp: Result<StateSet, String>,
+    /// As conntrack states.
+    pub ct: Result<CtStateSet, String>,
+}
+
+impl StateArg {
+    /// Accepts a list that is valid in either reading.
+    pub fn parse(list: &str) -> Result<StateArg, String> {
+        let arg = StateArg {
+            tcp: StateSet::parse(list).map_err(|e| e.to_string()),
+            ct: CtStateSet::parse(list).map_err(|_| ct_states_error(list)),
+        };
+        match (&arg.tcp, &arg.ct) {
+            (Err(tcp), Err(_)) => Err(format!("{tcp}; with --conntrack: {}", ct_state_names())),
+            _ => Ok(arg),
+        }
+    }
+}
+
+/// Every conntrack bucket's name as `--state` takes it.
+pub fn ct_state_names() -> String {
+    let names: Vec<String> = tcpcount_core::conntrack::CtState::ALL
+        .iter()
+        .map(|s| s.name().to_ascii_lowercase())
+        .collect();
+    format!("conntrack states are {}", names.join(", "))
+}
+
+fn ct_states_error(list: &str) -> String {
+    format!(
+        "--state {list}: not a conntrack state; {}",
+        ct_state_names()
+    )
 }
 
 /// Which end of a connection `--per-port` groups by.
@@ -60,6 +130,9 @@ impl From<PortSide> for Side {
 
 /// Count TCP sockets per state from /proc/net/tcp and /proc/net/tcp6.
 ///
+/// With --conntrack, counts the netfilter connection-tracking table instead
+/// (per conntrack state, protocol and flag, with its fill level).
+///
 /// With no FILE, reads this machine's tables; a missing /proc/net/tcp6 (no
 /// IPv6) counts as zero IPv6 sockets. Exit status: 0 counted, 1 a table could
 /// not be read or parsed or the output not written, 2 bad usage; with
@@ -79,45 +152,80 @@ pub struct Cli {
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Only IPv4 sockets.
+    /// Only IPv4 sockets (with --conntrack: entries).
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// Only IPv6 sockets (IPv4-mapped ones included).
+    /// Only IPv6 sockets, IPv4-mapped ones included (with --conntrack:
+    /// entries).
     #[arg(short = '6')]
     pub ipv6: bool,
 
     /// Only these states, comma-separated; kernel or ss names
     /// (time_wait, time-wait, estab, listening, ...). A state given twice
-    /// counts once.
-    #[arg(short, long, value_name = "LIST", value_parser = StateSet::parse)]
-    pub state: Option<StateSet>,
+    /// counts once. With --conntrack, conntrack state names (established,
+    /// syn_sent, time_wait, offload, hw_offload, ...): only TCP entries in
+    /// those states are counted.
+    #[arg(short, long, value_name = "LIST", value_parser = StateArg::parse)]
+    pub state: Option<StateArg>,
 
     /// Only these local ports and ranges (80,443,8000-8080).
-    #[arg(long, value_name = "LIST", value_parser = PortList::parse)]
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, conflicts_with = "conntrack")]
     pub lport: Option<PortList>,
 
     /// Only these remote ports and ranges.
-    #[arg(long, value_name = "LIST", value_parser = PortList::parse)]
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, conflicts_with = "conntrack")]
     pub rport: Option<PortList>,
 
     /// Only local addresses in this prefix (10.0.0.0/8, ::1); an IPv4 prefix
     /// also matches IPv4-mapped IPv6 addresses.
-    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse)]
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, conflicts_with = "conntrack")]
     pub laddr: Option<Cidr>,
 
     /// Only remote addresses in this prefix.
-    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse)]
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, conflicts_with = "conntrack")]
     pub raddr: Option<Cidr>,
+
+    /// Count the netfilter connection-tracking table instead of sockets:
+    /// /proc/net/nf_conntrack (or the legacy /proc/net/ip_conntrack), with
+    /// nf_conntrack_count, nf_conntrack_max and /proc/net/stat/nf_conntrack;
+    /// or the FILEs, captured tables in that format. Reading the live table
+    /// needs root (the file is mode 0440 root).
+    #[arg(long)]
+    pub conntrack: bool,
+
+    /// With --conntrack: only entries whose original source port (sport=) is
+    /// in this list (80,443,8000-8080).
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, requires = "conntrack")]
+    pub sport: Option<PortList>,
+
+    /// With --conntrack: only entries whose original destination port
+    /// (dport=) is in this list.
+    #[arg(long, value_name = "LIST", value_parser = PortList::parse, requires = "conntrack")]
+    pub dport: Option<PortList>,
+
+    /// With --conntrack: only entries whose original source address (src=)
+    /// is in this prefix.
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, requires = "conntrack")]
+    pub src: Option<Cidr>,
+
+    /// With --conntrack: only entries whose original destination address
+    /// (dst=) is in this prefix.
+    #[arg(long, value_name = "CIDR", value_parser = Cidr::parse, requires = "conntrack")]
+    pub dst: Option<Cidr>,
+
+    /// With --conntrack: only entries of this protocol.
+    #[arg(long, value_enum, value_name = "PROTOCOL", requires = "conntrack")]
+    pub proto: Option<CtProtocol>,
 
     /// One row per local or remote port with its per-state counts (not with
     /// --listeners).
-    #[arg(long, value_enum, value_name = "SIDE", conflicts_with = "listeners")]
+    #[arg(long, value_enum, value_name = "SIDE", conflicts_with_all = ["listeners", "conntrack"])]
     pub per_port: Option<PortSide>,
 
     /// One row per listening port: accept queue now and established
     /// connections (not with --per-port).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "conntrack")]
     pub listeners: bool,
 
     /// Who holds the connections: the N keys with the most counted sockets
@@ -157,9 +265,10 @@ pub struct Cli {
     pub output: Option<PathBuf>,
 
     /// Check mode: WARNING when a count exceeds its figure
-    /// (time_wait=5000,total=20000; keys are states, total and unknown, and
-    /// with --top, top: one key holding more than the figure, judged on its
-    /// guaranteed lower bound count - error).
+    /// (time_wait=5000,total=20000; keys are states, total and unknown; with
+    /// --conntrack conntrack states, total and fill, the percentage of
+    /// nf_conntrack_max: fill=80; with --top, top: one key holding more than
+    /// the figure, judged on its guaranteed lower bound count - error).
     #[arg(long, value_name = "SPEC", value_parser = Thresholds::parse,
           conflicts_with_all = CHECK_CONFLICTS)]
     pub warn: Option<Thresholds>,
@@ -176,8 +285,9 @@ pub struct Cli {
 
     /// Where live counts come from: proc (/proc/net/tcp{,6}), netlink (the
     /// kernel's inet_diag dump, as ss uses; listeners also get their backlog
-    /// limit), or auto (netlink, falling back to proc; with --pid or --proc
-    /// always proc).
+    /// limit; with --conntrack the ctnetlink dump, as conntrack -L uses), or
+    /// auto (netlink, falling back to proc where the kernel lacks it; with
+    /// --pid or --proc always proc).
     #[arg(long, value_enum, default_value_t = Source::Proc, conflicts_with = "files")]
     pub source: Source,
 
@@ -248,6 +358,25 @@ impl Cli {
         {
             return usage("top=FIGURE thresholds need --top KEY (e.g. --top raddr)");
         }
+        if self.conntrack {
+            if let Some(Err(message)) = self.state.as_ref().map(|s| &s.ct) {
+                return usage(message);
+            }
+            for thresholds in [&self.warn, &self.crit].into_iter().flatten() {
+                if let Some(message) = thresholds.conntrack_error() {
+                    return usage(message);
+                }
+            }
+        } else {
+            if let Some(Err(message)) = self.state.as_ref().map(|s| &s.tcp) {
+                return usage(message);
+            }
+            for thresholds in [&self.warn, &self.crit].into_iter().flatten() {
+                if let Some(message) = thresholds.socket_error() {
+                    return usage(message);
+                }
+            }
+        }
         let repeating = self.interval.is_some() || self.count.is_some();
         if repeating && self.files.iter().any(|f| f.as_os_str() == "-") {
             return usage(
@@ -265,12 +394,29 @@ impl Cli {
                 (false, true) => Some(Family::Ipv6),
                 _ => None,
             },
-            states: self.state,
+            states: self.state.as_ref().and_then(|s| s.tcp.clone().ok()),
             local_ports: self.lport.clone(),
             remote_ports: self.rport.clone(),
             local_net: self.laddr,
             remote_net: self.raddr,
         }
+    }
+
+    /// The conntrack filter the options ask for, with `--conntrack`.
+    pub fn ct_filter(&self) -> Option<CtFilter> {
+        self.conntrack.then(|| CtFilter {
+            family: match (self.ipv4, self.ipv6) {
+                (true, false) => Some(Family::Ipv4),
+                (false, true) => Some(Family::Ipv6),
+                _ => None,
+            },
+            states: self.state.as_ref().and_then(|s| s.ct.clone().ok()),
+            protocol: self.proto.map(Into::into),
+            src_ports: self.sport.clone(),
+            dst_ports: self.dport.clone(),
+            src_net: self.src,
+            dst_net: self.dst,
+        })
     }
 
     /// What to read: the files, or the live source (`--pid` and `--proc`
@@ -372,6 +518,23 @@ mod test {
             ("--counters --warn total=1", false, true),
             ("--counters a", false, false),
             ("--counters --listeners -i 1", true, false),
+            ("--conntrack --warn fill=80", true, true),
+            ("--conntrack --crit syn_sent2=1,hw_offload=0", true, true),
+            ("--warn fill=80", false, true),
+            ("--conntrack --warn listen=1", false, true),
+            (
+                "--conntrack -s offload,time-wait --dport 443 --src 10.0.0.0/8",
+                true,
+                false,
+            ),
+            ("--conntrack -s listen", false, false),
+            ("-s offload", false, false),
+            ("--conntrack --lport 80", false, false),
+            ("--sport 80", false, false),
+            ("--conntrack --per-port local", false, false),
+            ("--conntrack --source netlink", true, false),
+            ("--conntrack --source netlink --pid 1", false, false),
+            ("--conntrack --source auto --pid 1", true, false),
         ];
         for (line, accepted, check_mode) in cases {
             match parse(line) {
@@ -385,6 +548,46 @@ mod test {
                 }
             }
         }
+    }
+
+    #[test]
+    fn conntrack_filter_follows_the_options() {
+        let cases = [
+            ("", None),
+            (
+                "--conntrack",
+                Some(
+                    "CtFilter { family: None, states: None, protocol: None, src_ports: None, dst_ports: None, src_net: None, dst_net: None }",
+                ),
+            ),
+            (
+                "--conntrack -6 --proto udp",
+                Some(
+                    "CtFilter { family: Some(Ipv6), states: None, protocol: Some(Udp), src_ports: None, dst_ports: None, src_net: None, dst_net: None }",
+                ),
+            ),
+        ];
+        for (line, expected) in cases {
+            let cli = parse(line).unwrap_or_else(|r| panic!("{line:?}: {}", r.error));
+            assert_eq!(
+                cli.ct_filter().map(|f| format!("{f:?}")).as_deref(),
+                expected,
+                "{line:?}"
+            );
+        }
+        let cli = parse("--conntrack -s time-wait,offload --dport 443")
+            .unwrap_or_else(|r| panic!("{}", r.error));
+        let filter = cli.ct_filter().unwrap();
+        let states = filter.states.unwrap();
+        use tcpcount_core::conntrack::CtState;
+        assert!(states.contains(CtState::TimeWait) && states.contains(CtState::Offload));
+        assert!(!states.contains(CtState::Established));
+        assert!(filter.dst_ports.unwrap().contains(443));
+        assert_eq!(
+            cli.filter().states,
+            None,
+            "conntrack names are not socket states"
+        );
     }
 
     #[test]

@@ -24,10 +24,23 @@ pub enum Failure {
     /// `--output` names something that is not a regular file; it was left
     /// alone. The text says what it is.
     NotAFile(PathBuf, &'static str),
+    /// A file is not a well-formed conntrack table.
+    CtParse(PathBuf, tcpcount_core::conntrack::CtError),
+    /// The conntrack table may not be read (it is mode 0440 root).
+    CtNeedsRoot(PathBuf),
+    /// Neither `nf_conntrack` nor the legacy `ip_conntrack` is in this
+    /// directory: conntrack is not loaded.
+    CtMissing(PathBuf),
+    /// `/proc/net/stat/nf_conntrack` is not what the kernel prints.
+    CtStat(PathBuf, crate::ctstat::CtStatError),
+    /// A sysctl file (`nf_conntrack_count`, `_max`) holds no number.
+    NotANumber(PathBuf),
     /// The netlink dump failed.
     Netlink(io::Error),
     /// A counters file (`snmp`, `netstat`) is malformed.
     Counters(PathBuf, tcpcount_core::CountersError),
+    /// The ctnetlink conntrack dump failed.
+    Ctnetlink(crate::source::ctnetlink::CtnlError),
     /// SIGINT or SIGTERM arrived while a read was blocked, before the sample
     /// was complete.
     Interrupted,
@@ -60,9 +73,25 @@ impl fmt::Display for Failure {
             }
             Failure::NotAFile(path, what) => write!(f, "{}: {what}", path.display()),
             Failure::Parse(path, error) => write!(f, "{}: {}", path.display(), error),
+            Failure::CtParse(path, error) => write!(f, "{}: {}", path.display(), error),
+            Failure::CtNeedsRoot(path) => write!(
+                f,
+                "{}: permission denied: the conntrack table is mode 0440, readable by root only; run tcpcount as root (sudo tcpcount --conntrack)",
+                path.display()
+            ),
+            Failure::CtMissing(dir) => write!(
+                f,
+                "{}: no conntrack table (neither nf_conntrack nor the legacy ip_conntrack): connection tracking is not loaded (modprobe nf_conntrack) or the kernel was built without CONFIG_NF_CONNTRACK_PROCFS",
+                dir.join("nf_conntrack").display()
+            ),
+            Failure::CtStat(path, error) => write!(f, "{}: {}", path.display(), error),
+            Failure::NotANumber(path) => {
+                write!(f, "{}: expected a whole number", path.display())
+            }
             Failure::Stdout(error) => write!(f, "stdout: {error}"),
             Failure::Netlink(error) => write!(f, "netlink sock_diag dump: {error}"),
             Failure::Counters(path, error) => write!(f, "{}: {}", path.display(), error),
+            Failure::Ctnetlink(error) => write!(f, "{error}"),
             Failure::Interrupted => {
                 f.write_str("stopped by a signal before the sample was complete")
             }

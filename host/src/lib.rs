@@ -4,9 +4,13 @@
 //! The layers read top-down: the command line ([`cli`]), where tables come
 //! from ([`source`]), what one reading holds ([`sample`]), each output format
 //! ([`format`](mod@format)), the repeat loop ([`watch`]) writing to standard output or the
-//! safe atomic file ([`output`]), and the exit status ([`exit`]).
+//! safe atomic file ([`output`]), and the exit status ([`exit`]). With
+//! `--conntrack` the same layers carry the conntrack table: its source
+//! (`source::conntrack`, with [`ctstat`] for the per-CPU stat file), a
+//! [`sample::Conntrack`] in the sample, and [`format::conntrack`].
 
 pub mod cli;
+pub mod ctstat;
 pub mod exit;
 pub mod failure;
 pub mod format;

@@ -9,8 +9,10 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use tcpcount_core::conntrack::CtCounts;
 use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
 
+use crate::ctstat::CtStat;
 use crate::reading::{CountersReading, TopReading};
 
 /// The counts of the IPv4 and the IPv6 tables.
@@ -88,6 +90,71 @@ pub struct Sample {
     pub top: Option<Box<TopReading>>,
     /// The kernel's TCP counters, with `--counters`.
     pub counters: Option<Box<CountersReading>>,
+    /// The conntrack table's counts, with `--conntrack` (then `tables` is
+    /// empty and the formats show this instead).
+    pub conntrack: Option<Box<Conntrack>>,
+}
+
+/// One reading of the conntrack table and the kernel's figures about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Conntrack {
+    /// The counted entries, per family.
+    pub counts: CtCounts,
+    /// Whether the table was a legacy `ip_conntrack` one.
+    pub legacy: bool,
+    /// `nf_conntrack_count`: every entry of the namespace, whatever the
+    /// filter (None: not readable, e.g. files, or `--pid`'s namespace
+    /// without a stat file).
+    pub entries: Option<u64>,
+    /// `nf_conntrack_max`, the table's limit (None: not readable).
+    pub limit: Option<u64>,
+    /// `/proc/net/stat/nf_conntrack` summed over the CPUs (None: absent).
+    pub stat: Option<CtStat>,
+}
+
+impl Conntrack {
+    /// `entries` against `limit`, when both are known and the limit is not
+    /// 0.
+    pub fn fill(&self) -> Option<Fill> {
+        match (self.entries, self.limit) {
+            (Some(entries), Some(limit)) if limit > 0 => Some(Fill { entries, limit }),
+            _ => None,
+        }
+    }
+}
+
+/// How full the table is: nf_conntrack_count of nf_conntrack_max. Integer
+/// arithmetic only (no float formatting code in the binary); percentages
+/// are rounded down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fill {
+    /// nf_conntrack_count.
+    pub entries: u64,
+    /// nf_conntrack_max, not 0.
+    pub limit: u64,
+}
+
+impl Fill {
+    /// The percentage in hundredths (7550 is 75.50%).
+    pub fn hundredths(self) -> u64 {
+        let ratio = u128::from(self.entries) * 10_000 / u128::from(self.limit.max(1));
+        u64::try_from(ratio).unwrap_or(u64::MAX)
+    }
+
+    /// The percentage with `decimals` (1 or 2) decimals: `75.5`, `75.50`.
+    pub fn percent(self, decimals: usize) -> String {
+        let h = self.hundredths();
+        match decimals {
+            1 => format!("{}.{}", h / 100, h % 100 / 10),
+            _ => format!("{}.{:02}", h / 100, h % 100),
+        }
+    }
+
+    /// Whether the table is more than `figure` percent full (exactly:
+    /// `entries * 100 > figure * limit`).
+    pub fn exceeds(self, figure: u32) -> bool {
+        u128::from(self.entries) * 100 > u128::from(figure) * u128::from(self.limit)
+    }
 }
 
 /// What to collect besides the per-state counts.
@@ -110,6 +177,7 @@ impl Sample {
             listeners: wanted.listeners.then(|| Box::new(Listeners::new())),
             top: None,
             counters: None,
+            conntrack: None,
         }
     }
 
@@ -127,6 +195,9 @@ impl Sample {
         }
         if let Some(top) = &mut self.top {
             top.table.clear();
+        }
+        if let Some(conntrack) = &mut self.conntrack {
+            **conntrack = Conntrack::default();
         }
     }
 

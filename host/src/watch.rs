@@ -31,16 +31,27 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
     if let Some(dir) = cli.counters_dir() {
         reader = reader.with_counters(dir);
     }
+    if let Some(filter) = cli.ct_filter() {
+        reader = reader.with_conntrack(filter);
+    }
 
     if cli.check_mode() {
         let status = match reader.sample(&input, None) {
-            Ok(sample) => check::report_top(
-                stdout,
-                &sample.tables.total(),
-                sample.top.as_deref(),
-                cli.warn.as_ref(),
-                cli.crit.as_ref(),
-            ),
+            Ok(sample) => match &sample.conntrack {
+                Some(reading) => format::conntrack::check::report(
+                    stdout,
+                    reading,
+                    cli.warn.as_ref(),
+                    cli.crit.as_ref(),
+                ),
+                None => check::report_top(
+                    stdout,
+                    &sample.tables.total(),
+                    sample.top.as_deref(),
+                    cli.warn.as_ref(),
+                    cli.crit.as_ref(),
+                ),
+            },
             Err(failure) => check::report_unknown(stdout, &failure),
         };
         return status.map(Exit::Check).map_err(Failure::stdout);

@@ -6,8 +6,10 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
-# The live end-to-end test (host/tests/live.rs) needs unshare, nsenter, ip, ss.
-scripts/apt-install iproute2 util-linux python3
+# The live end-to-end tests need unshare, nsenter, ip, ss (host/tests/live.rs),
+# strace (output.rs), conntrack-tools and nftables (conntrack_live.rs,
+# ctnetlink_live.rs).
+scripts/apt-install iproute2 util-linux python3 strace conntrack nftables
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p tcpcount-core --features defmt --locked -- -D warnings

@@ -11,6 +11,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use tcpcount_core::conntrack::CtState;
 use tcpcount_core::{Counts, FilterError, TcpState};
 
 use crate::reading::TopReading;
@@ -75,36 +76,76 @@ impl Key {
     }
 }
 
-/// `time_wait=5000,total=20000`.
+/// `time_wait=5000,total=20000`, read both ways: for sockets and, with
+/// `--conntrack`, for the conntrack table (whose keys are conntrack states,
+/// `total` and `fill`); which applies is checked in [`crate::Cli::parse_args`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Thresholds(Vec<(Key, u32)>);
+pub struct Thresholds {
+    sockets: Vec<(Key, u32)>,
+    conntrack: Vec<(CtKey, u32)>,
+    socket_error: Option<String>,
+    conntrack_error: Option<String>,
+}
 
 impl Thresholds {
-    /// Parses `KEY=FIGURE,...`.
+    /// Parses `KEY=FIGURE,...`; a key must be valid for sockets or for the
+    /// conntrack table.
     pub fn parse(spec: &str) -> Result<Thresholds, String> {
-        let mut list = Vec::new();
+        let mut list = Thresholds::default();
         for item in spec.split(',') {
             let (key, figure) = item
                 .split_once('=')
                 .ok_or_else(|| format!("{item:?}: expected KEY=FIGURE"))?;
-            let key = match key.trim().to_ascii_lowercase().as_str() {
-                "total" => Key::Total,
-                "unknown" => Key::Unknown,
-                "top" => Key::Top,
-                name => Key::State(TcpState::from_name(name).ok_or_else(|| {
+            let name = key.trim().to_ascii_lowercase();
+            let socket_key = match name.as_str() {
+                "total" => Ok(Key::Total),
+                "unknown" => Ok(Key::Unknown),
+                "top" => Ok(Key::Top),
+                name => TcpState::from_name(name).map(Key::State).ok_or_else(|| {
                     format!(
                         "{key:?}: not a key: use total, unknown, top (with --top), or a state: {}",
                         FilterError::UnknownState
                     )
-                })?),
+                }),
             };
-            let figure = figure
+            let ct_key = CtKey::parse(&name).ok_or_else(|| {
+                format!(
+                    "{key:?}: not a key with --conntrack: use total, fill (percent of nf_conntrack_max), or a state: {}",
+                    crate::cli::ct_state_names()
+                )
+            });
+            if let (Err(socket), Err(_)) = (&socket_key, &ct_key) {
+                return Err(socket.clone());
+            }
+            let figure: u32 = figure
                 .trim()
                 .parse()
                 .map_err(|_| format!("{figure:?}: expected a whole number"))?;
-            list.push((key, figure));
+            match socket_key {
+                Ok(k) => list.sockets.push((k, figure)),
+                Err(e) => {
+                    list.socket_error.get_or_insert(e);
+                }
+            }
+            match ct_key {
+                Ok(k) => list.conntrack.push((k, figure)),
+                Err(e) => {
+                    list.conntrack_error.get_or_insert(e);
+                }
+            }
         }
-        Ok(Thresholds(list))
+        Ok(list)
+    }
+
+    /// Why these thresholds do not apply to sockets, if they do not.
+    pub fn socket_error(&self) -> Option<&str> {
+        self.socket_error.as_deref()
+    }
+
+    /// Why these thresholds do not apply to the conntrack table, if they do
+    /// not.
+    pub fn conntrack_error(&self) -> Option<&str> {
+        self.conntrack_error.as_deref()
     }
 
     /// Whether a `top=` figure is given.
@@ -113,11 +154,50 @@ impl Thresholds {
     }
 
     fn get(&self, key: Key) -> Option<u32> {
-        self.0
+        self.sockets
             .iter()
             .rev()
             .find(|(k, _)| *k == key)
             .map(|&(_, f)| f)
+    }
+
+    /// The figure for a conntrack key, the last one given.
+    pub fn get_ct(&self, key: CtKey) -> Option<u32> {
+        self.conntrack
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, f)| f)
+    }
+}
+
+/// What a conntrack threshold applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtKey {
+    /// TCP entries in one conntrack bucket.
+    State(CtState),
+    /// All counted entries, any protocol.
+    Total,
+    /// nf_conntrack_count as a percentage of nf_conntrack_max.
+    Fill,
+}
+
+impl CtKey {
+    fn parse(name: &str) -> Option<CtKey> {
+        match name {
+            "total" => Some(CtKey::Total),
+            "fill" => Some(CtKey::Fill),
+            name => CtState::from_name(name).map(CtKey::State),
+        }
+    }
+
+    /// The key as perfdata and the status line name it.
+    pub fn label(self) -> String {
+        match self {
+            CtKey::State(state) => state.name().to_ascii_lowercase(),
+            CtKey::Total => "total".to_owned(),
+            CtKey::Fill => "fill".to_owned(),
+        }
     }
 }
 

@@ -6,14 +6,17 @@
 //! and go); the per-port or listener view with what did not fit its table;
 //! listeners sorted by port, then family. The table format shows the
 //! per-port or listener view instead of the state table; the others add it
-//! to the counts. Check mode ([`check`]) is the plugin status line.
+//! to the counts. Check mode ([`check`]) is the plugin status line. A sample
+//! with a conntrack reading is written by [`conntrack`] instead, a section of
+//! its own beside the socket formats.
 
 pub mod check;
+pub mod conntrack;
 mod counters;
 mod env;
-mod json;
-mod prometheus;
-mod table;
+pub(crate) mod json;
+pub(crate) mod prometheus;
+pub(crate) mod table;
 mod top;
 
 use std::io::{self, Write};
@@ -26,6 +29,9 @@ use crate::sample::Sample;
 /// Writes `sample` in `format`. `timed` adds the sample time to the table
 /// format (the other formats always carry it).
 pub fn write(out: &mut impl Write, format: Format, sample: &Sample, timed: bool) -> io::Result<()> {
+    if let Some(reading) = &sample.conntrack {
+        return conntrack::write(out, format, sample, reading, timed);
+    }
     match format {
         Format::Table => table::write(out, sample, timed),
         Format::Json => json::write(out, sample),

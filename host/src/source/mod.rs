@@ -5,6 +5,7 @@
 //! One fixed buffer serves every read; each source is one file: `proc`,
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
+mod conntrack;
 mod counters;
 pub mod ctnetlink;
 mod files;
@@ -16,6 +17,7 @@ mod text;
 
 use std::path::PathBuf;
 
+use tcpcount_core::conntrack::CtFilter;
 use tcpcount_core::{Filter, KeySpec};
 
 use crate::failure::Failure;
@@ -63,6 +65,10 @@ pub struct Reader {
     top: Option<KeySpec>,
     /// With `--counters`: the directory holding `snmp` and `netstat`.
     counters: Option<PathBuf>,
+    /// With `--conntrack`: count the conntrack table through this filter.
+    conntrack: Option<CtFilter>,
+    /// With `--conntrack --source auto`: whether ctnetlink worked.
+    ctnetlink_works: Option<bool>,
 }
 
 impl Default for Reader {
@@ -82,6 +88,8 @@ impl Reader {
             netlink_works: None,
             top: None,
             counters: None,
+            conntrack: None,
+            ctnetlink_works: None,
         }
     }
 
@@ -96,6 +104,12 @@ impl Reader {
     /// `dir/netstat` (`--counters`).
     pub fn with_counters(mut self, dir: PathBuf) -> Reader {
         self.counters = Some(dir);
+        self
+    }
+
+    /// This reader counts the conntrack table instead of sockets.
+    pub fn with_conntrack(mut self, filter: CtFilter) -> Reader {
+        self.conntrack = Some(filter);
         self
     }
 
@@ -119,6 +133,11 @@ impl Reader {
 
     /// Refills `sample`'s socket counts and tables from `input`.
     fn sample_tables(&mut self, input: &Input, mut sample: Sample) -> Result<Sample, Failure> {
+        if let Some(filter) = self.conntrack.take() {
+            let result = self.conntrack(input, &filter, &mut sample);
+            self.conntrack = Some(filter);
+            return result.map(|()| sample);
+        }
         match input {
             Input::Proc { root, pid } => self.proc(root, *pid, &mut sample)?,
             Input::Netlink => self.netlink(&mut sample)?,

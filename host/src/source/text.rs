@@ -70,7 +70,7 @@ impl Reader {
 /// retries an interrupted `open`, so no signal could end that wait); each read
 /// then first waits in `poll`, which a signal does interrupt, until there are
 /// bytes, or a writer has come and gone (end of input).
-struct Input {
+pub(super) struct Input {
     file: File,
     fifo: bool,
 }
@@ -97,7 +97,7 @@ impl Read for Input {
 /// writer would), then, for anything but a regular file (a FIFO, a device),
 /// makes reads block again, as [`Input`] expects. Regular and procfs files
 /// ignore `O_NONBLOCK`, so they cost one `fstat` more than a plain open.
-fn open(path: &Path) -> io::Result<Input> {
+pub(super) fn open(path: &Path) -> io::Result<Input> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let file = std::fs::OpenOptions::new()

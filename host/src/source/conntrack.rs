@@ -1,0 +1,272 @@
+//! The conntrack source (`--conntrack`): the table from files (`-` is
+//! standard input), from procfs, `ROOT/net/nf_conntrack` falling back to
+//! the legacy `ROOT/net/ip_conntrack` (`ROOT/PID/net/...` with `--pid`), or
+//! from the ctnetlink dump (`--source netlink`; `auto` tries it first and
+//! reads procfs where the kernel has no ctnetlink), counted through the
+//! reader's one buffer; beside it the kernel's figures, from procfs whatever
+//! the table's source:
+//! `ROOT/sys/net/netfilter/nf_conntrack_count` and `nf_conntrack_max`, and
+//! `ROOT/net/stat/nf_conntrack`, each absent if it cannot be read.
+//!
+//! `/proc/sys` shows the reader's own namespace, so with `--pid` the count
+//! is the stat file's `entries` column of that namespace instead (the limit
+//! is global). A table that may not be read (mode 0440 root) and a missing
+//! table (conntrack not loaded) have their own messages.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use tcpcount_core::conntrack::{CtCounts, CtError, CtFilter, CtParser};
+
+use super::ctnetlink::{self, CtnlError};
+use super::text::open;
+use super::{Input, Reader};
+use crate::ctstat::{CtStatError, CtStatParser};
+use crate::failure::Failure;
+use crate::sample::{Conntrack, Origin, Sample};
+use crate::signals;
+
+impl Reader {
+    /// Refills `sample` with a reading of the conntrack table `input`
+    /// names, counted through `filter`.
+    pub(super) fn conntrack(
+        &mut self,
+        input: &Input,
+        filter: &CtFilter,
+        sample: &mut Sample,
+    ) -> Result<(), Failure> {
+        let (root, pid) = match input {
+            Input::Files(paths) => {
+                sample.clear(Origin::Files(paths.clone()));
+                let mut reading = Conntrack::default();
+                for path in paths {
+                    let parser = match self.count_ct(path, filter) {
+                        // The live table named as a file: the same advice.
+                        Err(Failure::Io(_, e))
+                            if e.kind() == io::ErrorKind::PermissionDenied
+                                && path.starts_with("/proc") =>
+                        {
+                            return Err(Failure::CtNeedsRoot(path.to_owned()));
+                        }
+                        other => other?,
+                    };
+                    reading.counts += *parser.counts();
+                    reading.legacy |= parser.is_legacy() == Some(true);
+                }
+                sample.conntrack = Some(Box::new(reading));
+                return Ok(());
+            }
+            Input::Proc { root, pid } => (root.clone(), *pid),
+            Input::Auto { root } => (root.clone(), None),
+            Input::Netlink => (PathBuf::from("/proc"), None),
+        };
+        let net = match pid {
+            Some(pid) => root.join(pid.to_string()).join("net"),
+            None => root.join("net"),
+        };
+        let mut reading = Conntrack::default();
+        // The table: ctnetlink, or (auto where the kernel has no ctnetlink)
+        // procfs. The figures beside it always come from procfs, if mounted.
+        let dumped = match input {
+            Input::Netlink => Some(self.ctnetlink(filter)?),
+            Input::Auto { .. } if self.ctnetlink_works != Some(false) => {
+                match self.ctnetlink(filter) {
+                    Err(Failure::Ctnetlink(e)) if e.is_unavailable() => {
+                        self.ctnetlink_works = Some(false);
+                        None
+                    }
+                    other => Some(other?),
+                }
+            }
+            _ => None,
+        };
+        let mounted = root.join("self").exists();
+        if let Some(counts) = dumped {
+            sample.clear(Origin::Netlink);
+            reading.counts = counts;
+            if !mounted {
+                sample.conntrack = Some(Box::new(reading));
+                return Ok(());
+            }
+        } else {
+            if !mounted {
+                return Err(Failure::ProcNotMounted(root.clone()));
+            }
+            if let Some(pid) = pid
+                && (pid == 0 || !root.join(pid.to_string()).is_dir())
+            {
+                return Err(Failure::NoSuchProcess(pid));
+            }
+            sample.clear(Origin::Proc(net.clone()));
+            let parser = self.proc_table(&net, filter)?;
+            reading.counts = *parser.counts();
+            reading.legacy = parser.is_legacy() == Some(true);
+        }
+        reading.stat = self.ct_stat(&net.join("stat/nf_conntrack"))?;
+        let sysctl = root.join("sys/net/netfilter");
+        reading.limit = self.number(&sysctl.join("nf_conntrack_max"))?;
+        reading.entries = match pid {
+            None => self.number(&sysctl.join("nf_conntrack_count"))?,
+            Some(_) => None,
+        }
+        .or_else(|| reading.stat.as_ref().and_then(|s| s.entries));
+        sample.conntrack = Some(Box::new(reading));
+        Ok(())
+    }
+
+    /// Counts `NET/nf_conntrack`, or the legacy `NET/ip_conntrack`.
+    fn proc_table(&mut self, net: &Path, filter: &CtFilter) -> Result<CtParser, Failure> {
+        for name in ["nf_conntrack", "ip_conntrack"] {
+            let path = net.join(name);
+            match self.count_ct(&path, filter) {
+                Ok(parser) => return Ok(parser),
+                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    return Err(Failure::CtNeedsRoot(path));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Err(Failure::CtMissing(net.to_owned()))
+    }
+
+    /// Counts this namespace's table through the ctnetlink dump; a dump
+    /// interrupted by SIGINT or SIGTERM ends the sample.
+    fn ctnetlink(&mut self, filter: &CtFilter) -> Result<CtCounts, Failure> {
+        match ctnetlink::count(&mut self.buffer, filter, |_| {}) {
+            Ok(counts) => {
+                self.ctnetlink_works = Some(true);
+                Ok(counts)
+            }
+            Err(CtnlError::Io(e))
+                if e.kind() == io::ErrorKind::Interrupted && signals::stop_requested() =>
+            {
+                Err(Failure::Interrupted)
+            }
+            Err(e) => Err(Failure::Ctnetlink(e)),
+        }
+    }
+
+    /// Counts the table at `path` (`-`: standard input).
+    fn count_ct(&mut self, path: &Path, filter: &CtFilter) -> Result<CtParser, Failure> {
+        let mut parser = CtParser::with_filter(filter.clone());
+        let result = if path.as_os_str() == "-" {
+            self.read_all(io::stdin().lock(), |chunk| parser.feed(chunk))
+        } else {
+            match open(path) {
+                Ok(file) => self.read_all(file, |chunk| parser.feed(chunk)),
+                Err(e) => Err(ReadError::Io(e)),
+            }
+        };
+        let result = result.and_then(|()| parser.end(&mut |_| {}).map_err(ReadError::Parse));
+        match result {
+            Ok(()) => Ok(parser),
+            Err(ReadError::Io(e)) => Err(Failure::Io(path.to_owned(), e)),
+            Err(ReadError::Parse(e)) => Err(Failure::CtParse(path.to_owned(), e)),
+            Err(ReadError::Interrupted) => Err(Failure::Interrupted),
+        }
+    }
+
+    /// The stat file summed over the CPUs; None if it is not there or may
+    /// not be read.
+    fn ct_stat(&mut self, path: &Path) -> Result<Option<crate::ctstat::CtStat>, Failure> {
+        let file = match open(path) {
+            Ok(file) => file,
+            Err(e) if absent(&e) => return Ok(None),
+            Err(e) => return Err(Failure::Io(path.to_owned(), e)),
+        };
+        let mut parser = CtStatParser::new();
+        let mut bad: Option<CtStatError> = None;
+        let read = self.read_all(file, |chunk| {
+            parser.feed(chunk).map_err(|e| {
+                bad = Some(e);
+                CtError {
+                    line: 0,
+                    kind: tcpcount_core::conntrack::CtErrorKind::EmptyLine,
+                }
+            })
+        });
+        match read {
+            Ok(()) => {}
+            Err(ReadError::Parse(_)) => {
+                let error = bad.unwrap_or(CtStatError {
+                    line: 0,
+                    what: "bad",
+                });
+                return Err(Failure::CtStat(path.to_owned(), error));
+            }
+            Err(ReadError::Io(e)) => return Err(Failure::Io(path.to_owned(), e)),
+            Err(ReadError::Interrupted) => return Err(Failure::Interrupted),
+        }
+        parser
+            .finish()
+            .map(Some)
+            .map_err(|e| Failure::CtStat(path.to_owned(), e))
+    }
+
+    /// A sysctl number; None if the file is not there or may not be read.
+    fn number(&mut self, path: &Path) -> Result<Option<u64>, Failure> {
+        let file = match open(path) {
+            Ok(file) => file,
+            Err(e) if absent(&e) => return Ok(None),
+            Err(e) => return Err(Failure::Io(path.to_owned(), e)),
+        };
+        let mut text = Vec::new();
+        let read = self.read_all(file, |chunk| {
+            if text.len() < 64 {
+                text.extend_from_slice(chunk);
+            }
+            Ok(())
+        });
+        match read {
+            Ok(()) => {}
+            Err(ReadError::Io(e)) => return Err(Failure::Io(path.to_owned(), e)),
+            Err(_) => return Err(Failure::Interrupted),
+        }
+        std::str::from_utf8(&text)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .map(Some)
+            .ok_or_else(|| Failure::NotANumber(path.to_owned()))
+    }
+
+    /// Reads `input` to its end through the one buffer, handing each chunk
+    /// to `each`; a read interrupted by SIGINT or SIGTERM ends it.
+    fn read_all(
+        &mut self,
+        mut input: impl Read,
+        mut each: impl FnMut(&[u8]) -> Result<(), CtError>,
+    ) -> Result<(), ReadError> {
+        loop {
+            let n = match input.read(&mut self.buffer) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if signals::stop_requested() {
+                        return Err(ReadError::Interrupted);
+                    }
+                    continue;
+                }
+                Err(e) => return Err(ReadError::Io(e)),
+            };
+            each(self.buffer.get(..n).unwrap_or_default()).map_err(ReadError::Parse)?;
+        }
+    }
+}
+
+/// A figure that is simply not there: no file, or not ours to read.
+fn absent(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
+    )
+}
+
+/// Why one input could not be counted.
+#[derive(Debug)]
+enum ReadError {
+    Io(io::Error),
+    Parse(CtError),
+    /// SIGINT or SIGTERM arrived while a read was blocked.
+    Interrupted,
+}
