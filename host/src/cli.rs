@@ -230,7 +230,9 @@ pub struct Cli {
 
     /// Who holds the connections: the N keys with the most counted sockets
     /// (those the filters and -4/-6 let through). KEY is raddr, laddr, rport
-    /// or lport; /PREFIX groups addresses: /0 to /32 groups IPv4 by that
+    /// or lport; with --conntrack src, dst, sport or dport (the original
+    /// tuple: for a router, which LAN host holds the table); /PREFIX groups
+    /// addresses: /0 to /32 groups IPv4 by that
     /// prefix and IPv6 by /64, /33 to /128 groups IPv6 by that prefix and
     /// keeps IPv4 whole, /V4,V6 (raddr/24,48) sets both; IPv4-mapped IPv6
     /// addresses count as IPv4; N defaults to 10. Fixed memory (1024 keys):
@@ -343,12 +345,19 @@ impl Cli {
             );
         }
         if let Some(spec) = self.top
-            && spec.field.is_conntrack()
+            && spec.field.is_conntrack() != self.conntrack
         {
-            return usage(&format!(
-                "--top {}: src, dst, sport and dport are conntrack keys (they need --conntrack); for sockets use raddr, laddr, rport or lport",
-                spec.field
-            ));
+            return usage(&if self.conntrack {
+                format!(
+                    "--top {} with --conntrack: raddr, laddr, rport and lport are socket keys; for conntrack entries use src, dst, sport or dport (the original tuple)",
+                    spec.field
+                )
+            } else {
+                format!(
+                    "--top {}: src, dst, sport and dport are conntrack keys (they need --conntrack); for sockets use raddr, laddr, rport or lport",
+                    spec.field
+                )
+            });
         }
         if self.top.is_none()
             && [&self.warn, &self.crit]
@@ -518,6 +527,10 @@ mod test {
             ("--counters --warn total=1", false, true),
             ("--counters a", false, false),
             ("--counters --listeners -i 1", true, false),
+            ("--conntrack --top src/24:5", true, false),
+            ("--conntrack --top raddr", false, false),
+            ("--conntrack --top dport --warn top=100", true, true),
+            ("--conntrack --warn top=100", false, true),
             ("--conntrack --warn fill=80", true, true),
             ("--conntrack --crit syn_sent2=1,hw_offload=0", true, true),
             ("--warn fill=80", false, true),

@@ -41,6 +41,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
                 Some(reading) => format::conntrack::check::report(
                     stdout,
                     reading,
+                    sample.top.as_deref(),
                     cli.warn.as_ref(),
                     cli.crit.as_ref(),
                 ),

@@ -180,6 +180,8 @@ pub enum CtKey {
     Total,
     /// nf_conntrack_count as a percentage of nf_conntrack_max.
     Fill,
+    /// With `--top`: the entries of the key sure to hold the most.
+    Top,
 }
 
 impl CtKey {
@@ -187,6 +189,7 @@ impl CtKey {
         match name {
             "total" => Some(CtKey::Total),
             "fill" => Some(CtKey::Fill),
+            "top" => Some(CtKey::Top),
             name => CtState::from_name(name).map(CtKey::State),
         }
     }
@@ -197,6 +200,7 @@ impl CtKey {
             CtKey::State(state) => state.name().to_ascii_lowercase(),
             CtKey::Total => "total".to_owned(),
             CtKey::Fill => "fill".to_owned(),
+            CtKey::Top => "top".to_owned(),
         }
     }
 }
@@ -240,22 +244,10 @@ pub fn report_top(
             tripped.push(format!("{}={count} > {figure}", key.label()));
         }
     }
-    let surest = top.map(|t| (t.heading(), t.surest()));
-    if let Some((heading, surest)) = &surest {
-        let (key, lower) = surest.map_or((String::new(), 0), |(k, n)| (k.to_string(), n));
-        let figure = crit
-            .get(Key::Top)
-            .filter(|&f| lower > f)
-            .map(|f| (Status::Critical, f))
-            .or_else(|| {
-                warn.get(Key::Top)
-                    .filter(|&f| lower > f)
-                    .map(|f| (Status::Warning, f))
-            });
-        if let Some((severity, figure)) = figure {
-            status = status.max(severity);
-            tripped.push(format!("top {heading} {key}={lower} > {figure}"));
-        }
+    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
+    if let Some(judged) = &judged {
+        status = status.max(judged.status);
+        tripped.extend(judged.tripped.clone());
     }
     let mut summary = if tripped.is_empty() {
         format!(
@@ -280,14 +272,10 @@ pub fn report_top(
             )
         })
         .collect();
-    if let Some((heading, surest)) = &surest {
-        let figure = |t: &Thresholds| t.get(Key::Top).map(|f| f.to_string()).unwrap_or_default();
-        let lower = surest.map_or(0, |(_, n)| n);
-        perfdata.push(format!("top={lower};{};{};0", figure(warn), figure(crit)));
-        if tripped.is_empty()
-            && let Some((key, _)) = surest
-        {
-            summary.push_str(&format!(", top {heading} {key}={lower}"));
+    if let Some(judged) = judged {
+        perfdata.push(judged.perfdata);
+        if tripped.is_empty() {
+            summary.push_str(&judged.summary);
         }
     }
     writeln!(
@@ -296,6 +284,45 @@ pub fn report_top(
         perfdata.join(" ")
     )?;
     Ok(status)
+}
+
+/// The `--top` part of a status line: the key sure to hold the most,
+/// judged on its guaranteed lower bound `count - error` (an approximate
+/// table never raises a false alarm).
+pub(crate) struct TopCheck {
+    /// OK, WARNING or CRITICAL.
+    pub status: Status,
+    /// `top raddr 203.0.113.7=120 > 100`, if a figure was exceeded.
+    pub tripped: Option<String>,
+    /// `top=120;100;;0`.
+    pub perfdata: String,
+    /// `, top raddr 203.0.113.7=120` for an OK line (empty if nothing was
+    /// counted).
+    pub summary: String,
+}
+
+impl TopCheck {
+    /// Judges `top` against the `top=` figures.
+    pub(crate) fn judge(top: &TopReading, warn: Option<u32>, crit: Option<u32>) -> TopCheck {
+        let heading = top.heading();
+        let surest = top.surest();
+        let (key, lower) = surest.map_or((String::new(), 0), |(k, n)| (k.to_string(), n));
+        let exceeded = crit
+            .filter(|&f| lower > f)
+            .map(|f| (Status::Critical, f))
+            .or_else(|| warn.filter(|&f| lower > f).map(|f| (Status::Warning, f)));
+        let shown = |f: Option<u32>| f.map(|f| f.to_string()).unwrap_or_default();
+        TopCheck {
+            status: exceeded.map_or(Status::Ok, |(s, _)| s),
+            tripped: exceeded.map(|(_, f)| format!("top {heading} {key}={lower} > {f}")),
+            perfdata: format!("top={lower};{};{};0", shown(warn), shown(crit)),
+            summary: if surest.is_some() {
+                format!(", top {heading} {key}={lower}")
+            } else {
+                String::new()
+            },
+        }
+    }
 }
 
 /// Writes the UNKNOWN line for a failure.

@@ -90,7 +90,7 @@ pub(super) fn prometheus(out: &mut impl Write, top: &TopReading) -> io::Result<(
     let metrics = [
         (
             "tcpcount_top_connections",
-            "Counted sockets of the N keys with the most (--top); an upper bound, exact when tcpcount_top_exact is 1.",
+            "Counted sockets (with --conntrack, entries) of the N keys with the most (--top); an upper bound, exact when tcpcount_top_exact is 1.",
         ),
         (
             "tcpcount_top_connections_error",
