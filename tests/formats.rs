@@ -443,3 +443,33 @@ fn top_and_counters_outputs_parse_with_real_parsers() {
     assert!(report.contains("top documents: 12"), "{report}");
     assert!(report.contains("counters documents: 4"), "{report}");
 }
+
+/// `--conntrack --top` cases: (snapshot name, fixture, `--top` spec).
+const CT_TOP_CASES: [(&str, &str, &str); 3] = [
+    ("conntrack-top-src-24", "nat-router", "src/24:3"),
+    ("conntrack-top-dport", "states", "dport:3"),
+    ("conntrack-top-dst", "acct-zones-marks", "dst"),
+];
+
+#[test]
+fn every_format_with_conntrack_top() {
+    with_snapshots(|| {
+        for (case, fixture, spec) in CT_TOP_CASES {
+            let table = root()
+                .join("fixtures/conntrack")
+                .join(fixture)
+                .join("nf_conntrack");
+            let mut sample = Reader::new(Filter::new(), Wanted::default())
+                .with_conntrack(CtFilter::new())
+                .with_top(spec.parse().expect("a conntrack key"))
+                .sample(&Input::Files(vec![table]), None)
+                .expect("a conntrack fixture parses");
+            sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+            sample.source = Origin::Named(format!("fixtures/conntrack/{fixture}/nf_conntrack"));
+            for (format, format_name) in FORMATS {
+                let text = render(format, &sample);
+                insta::assert_snapshot!(format!("{fixture}__{case}__{format_name}"), text);
+            }
+        }
+    });
+}

@@ -47,12 +47,17 @@ pub(super) fn table(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
         writeln!(out, "{}", line.trim_end())?;
     }
     let t = &top.table;
+    let counted = if top.spec.field.is_conntrack() {
+        "entries"
+    } else {
+        "sockets"
+    };
     if t.exact() {
-        writeln!(out, "# exact: {} sockets, {} keys", t.total(), t.len())
+        writeln!(out, "# exact: {} {counted}, {} keys", t.total(), t.len())
     } else {
         writeln!(
             out,
-            "# approximate: {} sockets, more than {TOP_CAPACITY} keys; a count may exceed the truth by its ERROR, a key not listed holds at most {}",
+            "# approximate: {} {counted}, more than {TOP_CAPACITY} keys; a count may exceed the truth by its ERROR, a key not listed holds at most {}",
             t.total(),
             t.min_count()
         )
