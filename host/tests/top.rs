@@ -237,3 +237,114 @@ fn output_file_carries_the_top_series() {
         ["tcpcount_top_connections{key=\"raddr\",value=\"127.0.0.1\",rank=\"1\"} 26"]
     );
 }
+
+/// The top table of a conntrack capture, as `(key, count)` sorted, through
+/// `visit`-style feeding of each entry.
+fn ct_top(
+    spec: &str,
+    feed: impl FnOnce(&mut dyn FnMut(&tcpcount_core::conntrack::Entry)),
+) -> Vec<(String, u32)> {
+    let spec: tcpcount_core::KeySpec = spec.parse().unwrap();
+    let mut top = Box::new(tcpcount_core::Top::<1024>::new());
+    feed(&mut |entry| top.add_entry(&spec, entry));
+    assert!(top.exact());
+    let mut got: Vec<(String, u32)> = top.iter().map(|e| (e.key.to_string(), e.count)).collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn conntrack_top_is_the_same_from_ctnetlink_and_procfs() {
+    // fixtures/ctnetlink/*: a real ctnetlink dump and the procfs table
+    // captured with it; every key must count the same from either.
+    use tcpcount::source::ctnetlink;
+    use tcpcount_core::conntrack::{CtFilter, CtParser};
+    for capture in ["nat-router", "states", "acct-zones-marks"] {
+        let dir = fixture(&format!("../fixtures/ctnetlink/{capture}"));
+        let reply = std::fs::read(dir.join("reply.bin")).unwrap();
+        let table = std::fs::read(dir.join("nf_conntrack")).unwrap();
+        for spec in ["src", "dst/24", "sport", "dport:5"] {
+            let dumped = ct_top(spec, |visit| {
+                ctnetlink::count_replies(&reply, &CtFilter::new(), visit).unwrap();
+            });
+            let read = ct_top(spec, |visit| {
+                let mut visit = |e: &tcpcount_core::conntrack::Entry| visit(e);
+                let mut parser = CtParser::new();
+                for chunk in table.chunks(97) {
+                    parser.feed_visit(chunk, &mut visit).unwrap();
+                }
+                parser.end(&mut visit).unwrap();
+            });
+            assert!(!read.is_empty(), "{capture} {spec}");
+            assert_eq!(dumped, read, "{capture} {spec}");
+        }
+    }
+}
+
+#[test]
+fn conntrack_top_usage_and_check_mode() {
+    let table = fixture("conntrack/states/nf_conntrack")
+        .to_string_lossy()
+        .into_owned();
+    // conntrack/states: 24 entries, 12 from 127.0.0.1 to 127.0.0.1 and 12
+    // from ::1 (dst 127.0.0.1 holds 12).
+    // ARGS | EXIT | START OF STDOUT (check mode) or part of stderr (exit 2)
+    let cases = [
+        (
+            "--top dst --warn top=11",
+            1,
+            "TCPCOUNT WARNING - top dst 127.0.0.1=12 > 11 (24 conntrack entries",
+        ),
+        (
+            "--top dst --crit top=12",
+            0,
+            "TCPCOUNT OK - 24 conntrack entries",
+        ),
+        (
+            "--top dst/8 --crit top=11",
+            2,
+            "TCPCOUNT CRITICAL - top dst/8,64 127.0.0.0/8=12 > 11",
+        ),
+        (
+            "--warn top=1",
+            3,
+            "TCPCOUNT UNKNOWN - top=FIGURE thresholds need --top KEY",
+        ),
+        (
+            "--top raddr --warn top=1",
+            3,
+            "TCPCOUNT UNKNOWN - --top raddr with --conntrack: raddr, laddr, rport and lport are socket keys",
+        ),
+        (
+            "--top lport",
+            2,
+            "--top lport with --conntrack: raddr, laddr, rport and lport are socket keys",
+        ),
+    ];
+    for (args, code, expected) in cases {
+        let mut all = vec!["--conntrack"];
+        all.extend(args.split_whitespace());
+        all.push(&table);
+        let out = run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        if code == 2 {
+            assert!(
+                text(&out.stderr).contains(expected),
+                "{args}: {}",
+                text(&out.stderr)
+            );
+        } else {
+            assert!(
+                text(&out.stdout).starts_with(expected),
+                "{args}: {}",
+                text(&out.stdout)
+            );
+        }
+    }
+}
