@@ -107,12 +107,21 @@ qemu_run() {
     "$QEMU_BIN/qemu-$T_QEMU-static" -cpu "$T_QEMU_CPU" "$@"
 }
 
-# nightly_check: the nightly toolchain with rust-src, which -Zbuild-std needs.
+# shellcheck source=cross/nightly.sh
+. "$CROSS_DIR/nightly.sh"
+# nightly_check: the pinned nightly with rust-src, which -Zbuild-std needs, as
+# $NIGHTLY (cross/nightly.sh).
 nightly_check() {
-    rustup run nightly rustc -V >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal >&2
-    if [ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-        rustup component add --toolchain nightly rust-src >&2
-    fi
+    nightly_toolchain || die "the pinned nightly is not available"
+}
+
+# remap_flags: rustc flags that replace the machine's paths (this checkout,
+# cargo's home, the toolchain's std sources) in what the build embeds, so
+# that two checkouts in different directories build the same bytes.
+remap_flags() {
+    local sysroot
+    sysroot=$(rustup run "${NIGHTLY:-nightly}" rustc --print sysroot)
+    echo "--remap-path-prefix=$ROOT=/build/tcpcount --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$sysroot/lib/rustlib/src/rust=/rustc/src"
 }
 
 # cargo_env NAME...: exports what cargo needs to build for each target NAME
@@ -126,7 +135,7 @@ cargo_env() {
         export "CARGO_TARGET_${var}_LINKER=$CROSS_DIR/zig-cc"
         # +crt-static: the mips musl targets default to dynamic linking.
         # link-self-contained=no: crt1.o, libc and libunwind come from zig.
-        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU"
+        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)"
     done
     export CROSS_ZIG=$ZIG
     export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache

@@ -52,6 +52,6 @@ if [ ${#boots[@]} -gt 0 ]; then
     boot_s=$((SECONDS - start))
 fi
 
-echo "routers: sizes of static tcpcount (bytes; $(rustup run nightly rustc -V))"
+echo "routers: sizes of static tcpcount (bytes; $(. cross/versions.env && echo "$RUST_NIGHTLY_RUSTC"))"
 awk '{ printf "  %-9s %-5s %-32s %8d\n", $1, ($4 ~ /-tiny\//) ? "tiny" : "", $2, $3 }' "$sizes"
 echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, router boots (${boots[*]}) ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
