@@ -493,7 +493,9 @@ mod test {
         too_short[0..4].copy_from_slice(&15u32.to_ne_bytes());
         let mut unknown_then_done = message(99, &[1, 2, 3, 4]);
         unknown_then_done.extend(message(3, &[0; 4]));
-        let cases: [(&str, Vec<u8>, Result<bool, Option<i32>>); 8] = [
+        // Ok(done), or Err(the errno, if any).
+        type Outcome = Result<bool, Option<i32>>;
+        let cases: [(&str, Vec<u8>, Outcome); 8] = [
             ("empty datagram", vec![], Ok(false)),
             ("less than a header", vec![0; 15], Ok(false)),
             ("done", message(3, &[0; 4]), Ok(true)),
