@@ -33,9 +33,7 @@ if [ "${REPRO_FULL:-0}" = 1 ]; then
     mkdir "$work/target-b"
 else
     cp -a "$cache" "$work/target-b"
-    find "$work/target-b" \( -path '*/deps/*tcpcount*' -o -path '*/.fingerprint/tcpcount*' \
-        -o -path '*/incremental/tcpcount*' -o -name tcpcount -o -name 'tcpcount.d' \
-        -o -path '*/routers/*' \) -prune -exec rm -rf {} +
+    find "$work/target-b" \( -name '*tcpcount*' -o -path '*/routers/*' \) -prune -exec rm -rf {} +
     left=$(find "$work/target-b" -name '*tcpcount*' | head -n 3)
     [ -z "$left" ] || { echo "reproducible: workspace artifacts left in B: $left" >&2; exit 1; }
 fi
