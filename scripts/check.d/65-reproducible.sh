@@ -22,6 +22,8 @@ for copy in a b; do
         tar --null -T - -c | tar -x -C "$work/src-$copy/tree"
 done
 
+# One zig, zig cache and linker path for both copies (cross/lib.sh).
+export TCPCOUNT_CROSS_CACHE=$root/.cache/cross
 cache=$root/.cache/reproducible/target
 mkdir -p "$cache"
 start=$SECONDS
