@@ -7,6 +7,7 @@
 # workspace crates (tcpcount, tcpcount-core) deleted, so our code is compiled
 # and linked again from the other directory. REPRO_FULL=1: B from an empty
 # target directory too (std and every dependency rebuilt; slower).
+# shellcheck shell=bash
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
