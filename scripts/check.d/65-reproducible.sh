@@ -5,7 +5,10 @@
 # directory in .cache/reproducible (later runs reuse std and the
 # dependencies); build B starts from a copy of it with every artifact of the
 # workspace crates (tcpcount, tcpcount-core) deleted, so our code is compiled
-# and linked again from the other directory. REPRO_FULL=1: B from an empty
+# and linked again from the other directory (when A's cache is fresh, A's
+# binaries are those an earlier run built in another temporary directory:
+# still two directories). About 45 s with the cache, 430 s without (mipsel's
+# std), measured under load. REPRO_FULL=1: B from an empty
 # target directory too (std and every dependency rebuilt; slower).
 # shellcheck shell=bash
 set -euo pipefail
