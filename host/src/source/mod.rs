@@ -8,7 +8,6 @@
 mod conntrack;
 pub mod ctnetlink;
 mod files;
-#[path = "../netlink.rs"]
 mod netlink;
 mod proc;
 mod sockdiag;

@@ -99,9 +99,6 @@ pub fn state_mask(states: Option<u32>) -> u32 {
     }
 }
 
-// Not called yet: source.rs still has its own copy with x86 numbers; the
-// lead points it here at merge (this helper owns only this file).
-#[allow(dead_code)]
 /// Whether a failed IPv6 dump means the kernel has no IPv6 (no handler:
 /// ENOENT; EAFNOSUPPORT; EINVAL), with the numbers of this architecture.
 pub fn is_no_ipv6(error: &io::Error) -> bool {
@@ -281,12 +278,12 @@ mod test {
 
     use super::*;
 
-    const REQUEST_V4: &[u8] = include_bytes!("../../fixtures/netlink/request-ipv4.bin");
-    const REQUEST_V6: &[u8] = include_bytes!("../../fixtures/netlink/request-ipv6.bin");
-    const REPLY_V4: &[u8] = include_bytes!("../../fixtures/netlink/reply-ipv4.bin");
-    const REPLY_V6: &[u8] = include_bytes!("../../fixtures/netlink/reply-ipv6.bin");
-    const SS_V4: &str = include_str!("../../fixtures/netlink/ss-ipv4.txt");
-    const SS_V6: &str = include_str!("../../fixtures/netlink/ss-ipv6.txt");
+    const REQUEST_V4: &[u8] = include_bytes!("../../../fixtures/netlink/request-ipv4.bin");
+    const REQUEST_V6: &[u8] = include_bytes!("../../../fixtures/netlink/request-ipv6.bin");
+    const REPLY_V4: &[u8] = include_bytes!("../../../fixtures/netlink/reply-ipv4.bin");
+    const REPLY_V6: &[u8] = include_bytes!("../../../fixtures/netlink/reply-ipv6.bin");
+    const SS_V4: &str = include_str!("../../../fixtures/netlink/ss-ipv4.txt");
+    const SS_V6: &str = include_str!("../../../fixtures/netlink/ss-ipv6.txt");
 
     #[derive(Clone, Copy)]
     enum Order {
