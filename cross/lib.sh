@@ -4,7 +4,8 @@
 
 CROSS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$CROSS_DIR/.." && pwd)
-CACHE=$ROOT/.cache/cross
+# TCPCOUNT_CROSS_CACHE: another checkout's cache (step 65 shares one).
+CACHE=${TCPCOUNT_CROSS_CACHE:-$ROOT/.cache/cross}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
 # shellcheck source=cross/versions.env
@@ -107,12 +108,24 @@ qemu_run() {
     "$QEMU_BIN/qemu-$T_QEMU-static" -cpu "$T_QEMU_CPU" "$@"
 }
 
-# nightly_check: the nightly toolchain with rust-src, which -Zbuild-std needs.
+# shellcheck source=cross/nightly.sh
+. "$CROSS_DIR/nightly.sh"
+# nightly_check: the pinned nightly with rust-src, which -Zbuild-std needs, as
+# $NIGHTLY (cross/nightly.sh).
 nightly_check() {
-    rustup run nightly rustc -V >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal >&2
-    if [ ! -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-        rustup component add --toolchain nightly rust-src >&2
-    fi
+    nightly_toolchain || die "the pinned nightly is not available"
+}
+
+# remap_flags: rustc flags that replace the machine's paths (cargo's home,
+# the toolchain's std sources) in what the build embeds, so that builds on
+# machines with other homes give the same bytes. The checkout's own path needs
+# none: cargo names workspace sources relative to it. The flags must not name
+# the checkout either: they are part of every crate's fingerprint, and std
+# would be rebuilt for each directory.
+remap_flags() {
+    local sysroot
+    sysroot=$(rustup run "${NIGHTLY:-nightly}" rustc --print sysroot)
+    echo "--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$sysroot/lib/rustlib/src/rust=/rustc/src"
 }
 
 # cargo_env NAME...: exports what cargo needs to build for each target NAME
@@ -123,11 +136,15 @@ cargo_env() {
     for name in "$@"; do
         target_load "$name"
         var=$(echo "$T_RUST" | tr 'a-z-' 'A-Z_')
-        export "CARGO_TARGET_${var}_LINKER=$CROSS_DIR/zig-cc"
+        export "CARGO_TARGET_${var}_LINKER=$CACHE/bin/zig-cc"
         # +crt-static: the mips musl targets default to dynamic linking.
         # link-self-contained=no: crt1.o, libc and libunwind come from zig.
-        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU"
+        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)"
     done
+    # The linker from the cache, so that its path (which cargo may count in
+    # the fingerprint) is the same from another checkout sharing the cache.
+    mkdir -p "$CACHE/bin"
+    cmp -s "$CROSS_DIR/zig-cc" "$CACHE/bin/zig-cc" || install -m 0755 "$CROSS_DIR/zig-cc" "$CACHE/bin/zig-cc"
     export CROSS_ZIG=$ZIG
     export ZIG_GLOBAL_CACHE_DIR=$CACHE/zig-cache ZIG_LOCAL_CACHE_DIR=$CACHE/zig-cache
 }

@@ -18,8 +18,12 @@ arch_load() {
     line=$(awk -v a="$1" '!/^#/ && $1 == a' "$QEMU_DIR/arches")
     [ -n "$line" ] || die "unknown arch '$1' (qemu/arches has: $(arch_names | tr '\n' ' '))"
     # shellcheck disable=SC2034  # used by the sourcing scripts
-    read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB KERNEL_BOOT <<<"$line"
-    [ -n "$KERNEL_BOOT" ] || die "qemu/arches: line for $1 has too few columns"
+    read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB KERNEL_BOOT MODULES BUILD SUITES <<<"$line"
+    [ -n "$SUITES" ] || die "qemu/arches: line for $1 has too few columns"
+    case $BUILD in
+        cargo | cross:*) ;;
+        *) die "qemu/arches: $ARCH: build is '$BUILD', want cargo or cross:NAME" ;;
+    esac
     ARCH_CACHE=$CACHE/$ARCH
     case $KERNEL_BOOT in
         image) KERNEL=$ARCH_CACHE/vmlinuz ;;
@@ -28,13 +32,25 @@ arch_load() {
     esac
 }
 
+
 # The scenarios, each with what it needs on the kernel command line. Scenarios
 # with the same needs can share one boot (qemu/run groups them).
 scenario_cmdline() {
     case $1 in
-        normal | readonly | noproc) echo "" ;;
-        noipv6) echo "ipv6.disable=1" ;;
-        *) die "unknown scenario '$1' (known: normal readonly noproc noipv6)" ;;
+        normal | sources | readonly | noproc) echo "" ;;
+        noipv6 | sources-noipv6) echo "ipv6.disable=1" ;;
+        *) die "unknown scenario '$1' (known: $ALL_SCENARIOS)" ;;
     esac
 }
-ALL_SCENARIOS="normal readonly noproc noipv6"
+ALL_SCENARIOS="normal sources readonly noproc noipv6 sources-noipv6"
+
+# built_binary: the path of the static tcpcount that qemu/run builds for the
+# arch of the last arch_load.
+built_binary() {
+    local target_dir=${CARGO_TARGET_DIR:-$ROOT/target}
+    [[ $target_dir = /* ]] || target_dir=$ROOT/$target_dir
+    case $BUILD in
+        cargo) echo "$target_dir/$RUST_TARGET/release/tcpcount" ;;
+        cross:*) echo "$target_dir/routers/${BUILD#cross:}/tcpcount" ;;
+    esac
+}

@@ -9,5 +9,6 @@ cd "$(dirname "$0")/../.."
 # cpio packs the initramfs; xz unpacks the x86_64 vmlinux for a PVH boot; the
 # keyring verifies the private apt state.
 scripts/apt-install qemu-system-x86 qemu-system-arm cpio xz-utils debian-archive-keyring
-# qemu/run adds the Rust targets of qemu/arches (rustup target add).
-qemu/run
+# qemu/run adds the Rust targets (rustup target add). The router arches of
+# qemu/arches (armhf, mipsel) boot in step 60, after their cross builds.
+qemu/run x86_64 aarch64

@@ -2,15 +2,17 @@
 # cross/targets.tsv (nightly -Zbuild-std, zig as the linker), check each is a
 # static ELF32 for its CPU, run each under qemu-user over every fixture and
 # compare with the host build byte for byte, and run tcpcount-core's tests on
-# 32-bit big-endian mips under qemu-user; then boot Debian's armhf kernel with
-# the armv7 binary in a BusyBox initramfs (cross/boot-armhf, reusing qemu/).
-# Prints sizes and times.
+# 32-bit big-endian mips under qemu-user with the host's netlink golden-byte
+# tests (cross/test-core); then boot Debian's armhf and mipsel (Malta) kernels
+# with the armv7 and mipsel binaries in a BusyBox initramfs (qemu/run armhf
+# mipsel: tcpcount --source proc/netlink/auto vs busybox netstat -ant, with
+# inet_diag and tcp_diag insmodded; docs/qemu.md). Prints sizes and times.
 #   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
 #   ROUTERS_TINY=1                 also the panic=immediate-abort builds
 # shellcheck shell=bash
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-scripts/apt-install binutils qemu-system-arm cpio xz-utils debian-archive-keyring
+scripts/apt-install binutils qemu-system-arm qemu-system-mips cpio xz-utils debian-archive-keyring
 sizes=$(mktemp)
 trap 'rm -f "$sizes"' EXIT
 read -r -a targets <<<"${ROUTERS_TARGETS:-all}"
@@ -39,13 +41,17 @@ start=$SECONDS
 TCPCOUNT_ORACLE_CASES=150 cross/test-core mips
 test_s=$((SECONDS - start))
 
+# The real kernels: armhf needs the armv7 build, mipsel the mipsel one.
+boots=()
+[[ " ${targets[*]} " == *" all "* || " ${targets[*]} " == *" armv7 "* ]] && boots+=(armhf)
+[[ " ${targets[*]} " == *" all "* || " ${targets[*]} " == *" mipsel "* ]] && boots+=(mipsel)
 boot_s=-
-if [[ " ${targets[*]} " == *" all "* || " ${targets[*]} " == *" armv7 "* ]]; then
+if [ ${#boots[@]} -gt 0 ]; then
     start=$SECONDS
-    cross/boot-armhf
+    qemu/run "${boots[@]}"
     boot_s=$((SECONDS - start))
 fi
 
-echo "routers: sizes of static tcpcount (bytes; $(rustup run nightly rustc -V))"
+echo "routers: sizes of static tcpcount (bytes; $(. cross/versions.env && echo "$RUST_NIGHTLY_RUSTC"))"
 awk '{ printf "  %-9s %-5s %-32s %8d\n", $1, ($4 ~ /-tiny\//) ? "tiny" : "", $2, $3 }' "$sizes"
-echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, armhf boot ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, router boots (${boots[*]}) ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"

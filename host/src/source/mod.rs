@@ -9,7 +9,6 @@ mod conntrack;
 mod counters;
 pub mod ctnetlink;
 mod files;
-#[path = "../netlink.rs"]
 mod netlink;
 mod proc;
 mod sockdiag;

@@ -29,7 +29,7 @@ impl Reader {
                 }
             });
             match result {
-                Err(e) if family == Family::Ipv6 && is_no_ipv6(&e) => {}
+                Err(e) if family == Family::Ipv6 && netlink::is_no_ipv6(&e) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted && signals::stop_requested() => {
                     return Err(Failure::Interrupted);
                 }
@@ -39,13 +39,4 @@ impl Reader {
         }
         Ok(())
     }
-}
-
-/// The errors an IPv6 dump gives on a kernel without IPv6: no handler,
-/// family not supported, or refused as invalid (per-architecture numbers,
-/// from libc).
-fn is_no_ipv6(error: &io::Error) -> bool {
-    error
-        .raw_os_error()
-        .is_some_and(|e| [libc::ENOENT, libc::EAFNOSUPPORT, libc::EINVAL].contains(&e))
 }
