@@ -254,3 +254,222 @@ fn conntrack_json_and_prometheus_parse_with_real_parsers() {
     );
     assert!(report.contains("documents read: 12"), "{report}");
 }
+
+/// `--top` and `--counters` cases: (snapshot name, capture, filter options,
+/// `--top` spec).
+const TOP_CASES: [(&str, &str, &str, &str); 6] = [
+    ("top-raddr", "all-states", "", "raddr"),
+    ("top-raddr", "wide-sl", "", "raddr:5"),
+    ("top-raddr-24", "wide-sl", "", "raddr/24"),
+    ("top-lport", "all-states", "", "lport:3"),
+    ("top-estab-raddr", "all-states", "-s estab", "raddr:4"),
+    ("top-ipv6-rport", "all-states", "-6 -s estab", "rport:3"),
+];
+
+/// A sample of the capture `name` read through the options `args` (filters
+/// and `--top`), at the fixed time.
+fn top_sample(name: &str, args: &str) -> Sample {
+    let dir = root().join("fixtures").join(name);
+    let mut line = vec!["tcpcount".to_owned()];
+    line.extend(args.split_whitespace().map(str::to_owned));
+    line.extend(tables(&dir).iter().map(|p| p.display().to_string()));
+    let cli = tcpcount::Cli::parse_args(line).unwrap_or_else(|r| panic!("{args}: {}", r.error));
+    let spec = cli.top.expect("a --top spec");
+    let mut sample = Reader::new(cli.filter(), Wanted::default())
+        .with_top(spec)
+        .sample(&cli.input(), None)
+        .expect("a real capture parses");
+    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+    sample.source = Origin::Named(format!("fixtures/{name}"));
+    sample
+}
+
+#[test]
+fn every_format_with_top() {
+    with_snapshots(|| {
+        for (case, capture, filters, spec) in TOP_CASES {
+            let sample = top_sample(capture, &format!("{filters} --top {spec}"));
+            for (format, format_name) in FORMATS {
+                let text = render(format, &sample);
+                insta::assert_snapshot!(format!("{capture}__{case}__{format_name}"), text);
+            }
+        }
+    });
+}
+
+/// A private procfs look-alike: `net/tcp`, `net/tcp6` of all-states and
+/// `net/snmp`, `net/netstat` of `fixtures/counters/COUNTERS`, and `self`.
+struct FakeProc(std::path::PathBuf);
+
+impl FakeProc {
+    fn new(counters: &str) -> FakeProc {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "tcpcount-formats-{}-{unique}-{counters}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("net")).expect("temp dir");
+        std::fs::create_dir_all(dir.join("self")).expect("temp dir");
+        let copy = |from: std::path::PathBuf, to: &str| {
+            std::fs::copy(&from, dir.join("net").join(to)).expect("copy a fixture");
+        };
+        copy(root().join("fixtures/all-states/tcp"), "tcp");
+        copy(root().join("fixtures/all-states/tcp6"), "tcp6");
+        copy(
+            root().join("fixtures/counters").join(counters).join("snmp"),
+            "snmp",
+        );
+        copy(
+            root()
+                .join("fixtures/counters")
+                .join(counters)
+                .join("netstat"),
+            "netstat",
+        );
+        FakeProc(dir)
+    }
+}
+
+impl Drop for FakeProc {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A sample of a fake proc tree with `--counters` (and `wanted`), at the
+/// fixed time; with `before`, a second sample 10 s after one whose counters
+/// were half of these (so every running total has a known rate).
+fn counters_sample(counters: &str, wanted: Wanted, before: bool) -> Sample {
+    let proc = FakeProc::new(counters);
+    let mut reader = Reader::new(Filter::new(), wanted).with_counters(proc.0.join("net"));
+    let input = Input::Proc {
+        root: proc.0.clone(),
+        pid: None,
+    };
+    let mut sample = reader.sample(&input, None).expect("the fake proc reads");
+    if before {
+        let reading = sample.counters.as_mut().expect("counters read");
+        let mut half = tcpcount_core::Counters::new();
+        let mut text = String::new();
+        for section in [tcpcount_core::Section::Tcp, tcpcount_core::Section::TcpExt] {
+            let mine: Vec<_> = reading
+                .now
+                .iter()
+                .filter(|(c, _)| c.section() == section)
+                .collect();
+            let names: Vec<&str> = mine.iter().map(|(c, _)| c.name()).collect();
+            let values: Vec<String> = mine.iter().map(|(_, v)| (v / 2).to_string()).collect();
+            text.push_str(&format!(
+                "{section}: {}\n{section}: {}\n",
+                names.join(" "),
+                values.join(" ")
+            ));
+        }
+        let mut parser = tcpcount_core::CounterParser::new();
+        parser.feed(text.as_bytes()).expect("halves parse");
+        half.merge(&parser.finish().expect("halves parse"));
+        reading.previous = Some((half, Duration::from_secs(10)));
+    }
+    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+    sample.source = Origin::Named(format!("fake proc with fixtures/counters/{counters}"));
+    sample
+}
+
+#[test]
+fn every_format_with_counters() {
+    with_snapshots(|| {
+        for counters in ["host", "netns"] {
+            for (view, wanted, before) in [
+                ("counters", Wanted::default(), false),
+                ("counters-rates", Wanted::default(), true),
+                (
+                    "counters-listeners",
+                    Wanted {
+                        per_port: None,
+                        listeners: true,
+                    },
+                    false,
+                ),
+            ] {
+                let sample = counters_sample(counters, wanted, before);
+                for (format, format_name) in FORMATS {
+                    let text = render(format, &sample);
+                    insta::assert_snapshot!(format!("{counters}__{view}__{format_name}"), text);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn top_and_counters_outputs_parse_with_real_parsers() {
+    let mut documents = String::new();
+    let mut samples: Vec<Sample> = TOP_CASES
+        .iter()
+        .map(|(_, capture, filters, spec)| top_sample(capture, &format!("{filters} --top {spec}")))
+        .collect();
+    for before in [false, true] {
+        samples.push(counters_sample("netns", Wanted::default(), before));
+    }
+    for sample in &samples {
+        let expected_total = sample.tables.total().total();
+        for (format, format_name) in [(Format::Json, "json"), (Format::Prometheus, "prometheus")] {
+            let text = render(format, sample);
+            documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
+        }
+    }
+    let mut child = Command::new("python3")
+        .arg(root().join("tests/read_formats.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(documents.as_bytes())
+        .expect("write documents");
+    let out = child.wait_with_output().expect("python3 finishes");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("top documents: 12"), "{report}");
+    assert!(report.contains("counters documents: 4"), "{report}");
+}
+
+/// `--conntrack --top` cases: (snapshot name, fixture, `--top` spec).
+const CT_TOP_CASES: [(&str, &str, &str); 3] = [
+    ("conntrack-top-src-24", "nat-router", "src/24:3"),
+    ("conntrack-top-dport", "states", "dport:3"),
+    ("conntrack-top-dst", "acct-zones-marks", "dst"),
+];
+
+#[test]
+fn every_format_with_conntrack_top() {
+    with_snapshots(|| {
+        for (case, fixture, spec) in CT_TOP_CASES {
+            let table = root()
+                .join("fixtures/conntrack")
+                .join(fixture)
+                .join("nf_conntrack");
+            let mut sample = Reader::new(Filter::new(), Wanted::default())
+                .with_conntrack(CtFilter::new())
+                .with_top(spec.parse().expect("a conntrack key"))
+                .sample(&Input::Files(vec![table]), None)
+                .expect("a conntrack fixture parses");
+            sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+            sample.source = Origin::Named(format!("fixtures/conntrack/{fixture}/nf_conntrack"));
+            for (format, format_name) in FORMATS {
+                let text = render(format, &sample);
+                insta::assert_snapshot!(format!("{fixture}__{case}__{format_name}"), text);
+            }
+        }
+    });
+}

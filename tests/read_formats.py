@@ -7,7 +7,14 @@ read with the json module; Prometheus text with prometheus_client's
 exposition-format parser. Checks that every state is present (unknown too, per
 port, in Prometheus), that the totals add up (with the sockets left out of a
 full port table), that listeners are sorted by port then family, and that the
-source read is named; exits 1 with the reason on the first failure."""
+source read is named; exits 1 with the reason on the first failure.
+
+With --top: the entries are sorted by count (then error), at most N, each
+with 0 <= error <= count, their counts sum to at most the total counted (all
+of it when every key is shown and the table is exact), errors are 0 when
+exact; in Prometheus the ranks run 1..k with falling counts, one error series
+per entry. With --counters: Tcp and TcpExt objects of integers (rates
+non-negative numbers) and node_exporter's node_netstat_* names."""
 import json
 import sys
 
@@ -15,6 +22,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 STATES = ["ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
           "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"]
+
+
+STATS = {"top": 0, "counters": 0}
 
 
 def check_json(text, total):
@@ -36,6 +46,30 @@ def check_json(text, total):
         assert keys == sorted(keys), "listeners sorted by port, then family"
     assert doc["source"], "the source read is named"
     assert isinstance(doc["unix_time"], int) and doc["time"].endswith("Z")
+    if "top" in doc:
+        STATS["top"] += 1
+        top, spec = doc["top"], doc["top_spec"]
+        assert spec["key"] in ("raddr", "laddr", "rport", "lport"), spec
+        assert 1 <= len(top) <= spec["n"] or (not top and doc["top_total"] == 0)
+        assert doc["top_total"] == total, "every counted socket is in the top table"
+        assert all(0 <= e["error"] <= e["count"] for e in top)
+        ranks = [(-e["count"], e["error"]) for e in top]
+        assert ranks == sorted(ranks), "top sorted by count, then error"
+        assert sum(e["count"] for e in top) <= doc["top_total"]
+        if doc["top_exact"]:
+            assert all(e["error"] == 0 for e in top)
+            if len(top) < spec["n"]:
+                assert sum(e["count"] for e in top) == doc["top_total"]
+        assert len({e["key"] for e in top}) == len(top), "keys are distinct"
+    if "counters" in doc:
+        STATS["counters"] += 1
+        counters = doc["counters"]
+        assert sorted(counters) == ["Tcp", "TcpExt"]
+        assert all(isinstance(v, int) for s in counters.values() for v in s.values())
+        assert "ActiveOpens" in counters["Tcp"] and "ListenOverflows" in counters["TcpExt"]
+        for section, rates in doc.get("counter_rates", {}).items():
+            assert all(isinstance(v, (int, float)) and v >= 0 for v in rates.values())
+            assert set(rates) <= set(counters[section])
 
 
 def check_prometheus(text, total):
@@ -64,6 +98,25 @@ def check_prometheus(text, total):
         keys = [(int(s.labels["port"]), s.labels["family"])
                 for s in families["tcpcount_listener_sockets"].samples]
         assert keys == sorted(keys), "listeners sorted by port, then family"
+    if "tcpcount_top_connections" in families:
+        STATS["top"] += 1
+        top = families["tcpcount_top_connections"].samples
+        errors = families["tcpcount_top_connections_error"].samples
+        assert [int(s.labels["rank"]) for s in top] == list(range(1, len(top) + 1))
+        assert [s.value for s in top] == sorted((s.value for s in top), reverse=True)
+        assert len({s.labels["value"] for s in top}) == len(top)
+        assert len(top) <= 1024 and len(errors) == len(top)
+        assert all(0 <= e.value <= s.value for s, e in zip(top, errors))
+        assert sum(s.value for s in top) <= total
+        exact = families["tcpcount_top_exact"].samples
+        assert len(exact) == 1 and exact[0].value in (0, 1)
+    netstat = [n for n in families if n.startswith("node_netstat_")]
+    if netstat:
+        STATS["counters"] += 1
+        for name in ("node_netstat_Tcp_ActiveOpens", "node_netstat_Tcp_CurrEstab",
+                     "node_netstat_TcpExt_ListenOverflows", "node_netstat_TcpExt_ListenDrops"):
+            assert name in families, name
+            assert len(families[name].samples) == 1
     source = families["tcpcount_source_info"].samples
     assert len(source) == 1 and source[0].value == 1 and source[0].labels["source"]
     assert "tcpcount_sample_time_seconds" in families
@@ -156,6 +209,8 @@ def main():
             print(f"{fmt} document failed: {e!r}\n{text}")
             sys.exit(1)
     print(f"documents read: {len(documents)}")
+    print(f"top documents: {STATS['top']}")
+    print(f"counters documents: {STATS['counters']}")
 
 
 main()

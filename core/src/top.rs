@@ -8,7 +8,8 @@
 //! `count - error <= true count <= count`. A key is an address (IPv4-mapped
 //! IPv6 addresses count as IPv4), optionally cut to a prefix, or a port, as
 //! chosen by a [`KeySpec`] parsed from `KEY[/PREFIX][:N]`: KEY is `raddr`,
-//! `laddr`, `rport` or `lport`. A single PREFIX of 32 or less is the IPv4
+//! `laddr`, `rport` or `lport` for sockets, `src`, `dst`, `sport` or `dport`
+//! (the original tuple) for conntrack entries. A single PREFIX of 32 or less is the IPv4
 //! prefix, and IPv6 addresses are then grouped by /64 (one LAN, the nearest
 //! IPv6 counterpart of one IPv4 host or NATed site); a single PREFIX above 32
 //! is the IPv6 prefix and IPv4 addresses stay whole; `V4,V6` (`raddr/24,48`)
@@ -27,6 +28,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::str::FromStr;
 
 use crate::TcpSocket;
+use crate::conntrack::Entry;
 
 /// The number of entries shown when `:N` is not given.
 pub const DEFAULT_TOP_N: u16 = 10;
@@ -133,15 +135,27 @@ pub enum KeyField {
     RemotePort,
     /// `lport`: the local port.
     LocalPort,
+    /// `src`: a conntrack entry's original source address.
+    Src,
+    /// `dst`: a conntrack entry's original destination address.
+    Dst,
+    /// `sport`: a conntrack entry's original source port.
+    Sport,
+    /// `dport`: a conntrack entry's original destination port.
+    Dport,
 }
 
 impl KeyField {
     /// Every field, in the order of [`KeyField::name`]'s spellings in help.
-    pub const ALL: [KeyField; 4] = [
+    pub const ALL: [KeyField; 8] = [
         KeyField::RemoteAddr,
         KeyField::LocalAddr,
         KeyField::RemotePort,
         KeyField::LocalPort,
+        KeyField::Src,
+        KeyField::Dst,
+        KeyField::Sport,
+        KeyField::Dport,
     ];
 
     /// The command line's spelling.
@@ -151,12 +165,28 @@ impl KeyField {
             KeyField::LocalAddr => "laddr",
             KeyField::RemotePort => "rport",
             KeyField::LocalPort => "lport",
+            KeyField::Src => "src",
+            KeyField::Dst => "dst",
+            KeyField::Sport => "sport",
+            KeyField::Dport => "dport",
         }
     }
 
     /// Whether the field is an address (and so takes a prefix).
     pub const fn is_address(self) -> bool {
-        matches!(self, KeyField::RemoteAddr | KeyField::LocalAddr)
+        matches!(
+            self,
+            KeyField::RemoteAddr | KeyField::LocalAddr | KeyField::Src | KeyField::Dst
+        )
+    }
+
+    /// Whether the field is a conntrack entry's (`src`, `dst`, `sport`,
+    /// `dport`) rather than a socket's.
+    pub const fn is_conntrack(self) -> bool {
+        matches!(
+            self,
+            KeyField::Src | KeyField::Dst | KeyField::Sport | KeyField::Dport
+        )
     }
 }
 
@@ -191,18 +221,53 @@ impl KeySpec {
         }
     }
 
-    /// The key `socket` is counted under.
-    pub fn key(&self, socket: &impl TcpSocket) -> TopKey {
+    /// The key `socket` is counted under (`None` for a conntrack key).
+    pub fn key(&self, socket: &impl TcpSocket) -> Option<TopKey> {
         match self.field {
-            KeyField::RemoteAddr => {
-                TopKey::address(socket.remote_ip(), self.v4_prefix, self.v6_prefix)
-            }
-            KeyField::LocalAddr => {
-                TopKey::address(socket.local_ip(), self.v4_prefix, self.v6_prefix)
-            }
-            KeyField::RemotePort => TopKey::Port(socket.remote_port()),
-            KeyField::LocalPort => TopKey::Port(socket.local_port()),
+            KeyField::RemoteAddr => Some(TopKey::address(
+                socket.remote_ip(),
+                self.v4_prefix,
+                self.v6_prefix,
+            )),
+            KeyField::LocalAddr => Some(TopKey::address(
+                socket.local_ip(),
+                self.v4_prefix,
+                self.v6_prefix,
+            )),
+            KeyField::RemotePort => Some(TopKey::Port(socket.remote_port())),
+            KeyField::LocalPort => Some(TopKey::Port(socket.local_port())),
+            KeyField::Src | KeyField::Dst | KeyField::Sport | KeyField::Dport => None,
         }
+    }
+
+    /// The key a conntrack `entry` is counted under, from its original
+    /// tuple: `None` for a socket key, and for `sport`/`dport` on a protocol
+    /// without ports (icmp, gre, ...).
+    pub fn entry_key(&self, entry: &Entry) -> Option<TopKey> {
+        let tuple = entry.original();
+        let address = |ip| TopKey::address(ip, self.v4_prefix, self.v6_prefix);
+        match self.field {
+            KeyField::Src => Some(address(tuple.src)),
+            KeyField::Dst => Some(address(tuple.dst)),
+            KeyField::Sport => tuple.sport().map(TopKey::Port),
+            KeyField::Dport => tuple.dport().map(TopKey::Port),
+            KeyField::RemoteAddr
+            | KeyField::LocalAddr
+            | KeyField::RemotePort
+            | KeyField::LocalPort => None,
+        }
+    }
+}
+
+impl fmt::Display for KeySpec {
+    /// The canonical spelling: `raddr:10`, `raddr/24,64:10`, `lport:5` (both
+    /// prefixes when either is not the whole address).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.field.name())?;
+        if self.field.is_address() && (self.v4_prefix, self.v6_prefix) != (32, 128) {
+            write!(f, "/{},{}", self.v4_prefix, self.v6_prefix)?;
+        }
+        write!(f, ":{}", self.n)
     }
 }
 
@@ -210,7 +275,8 @@ impl KeySpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum KeySpecError {
-    /// KEY is not `raddr`, `laddr`, `rport` or `lport`.
+    /// KEY is not `raddr`, `laddr`, `rport`, `lport`, `src`, `dst`,
+    /// `sport` or `dport`.
     UnknownKey,
     /// A prefix after a port key.
     PrefixOnPort,
@@ -224,7 +290,7 @@ impl fmt::Display for KeySpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             KeySpecError::UnknownKey => {
-                "unknown key (use raddr, laddr, rport or lport, then optionally /PREFIX and :N)"
+                "unknown key (use raddr, laddr, rport or lport; src, dst, sport or dport with --conntrack; then optionally /PREFIX and :N)"
             }
             KeySpecError::PrefixOnPort => "a port key takes no /PREFIX",
             KeySpecError::BadPrefix => {
@@ -447,6 +513,12 @@ impl<const C: usize> Top<C> {
         }
     }
 
+    /// Forgets everything counted, keeping the memory (for the next sample
+    /// of a watch).
+    pub fn clear(&mut self) {
+        *self = Top::new();
+    }
+
     /// How many keys fit.
     pub const fn capacity(&self) -> usize {
         C
@@ -477,8 +549,22 @@ impl<const C: usize> Top<C> {
     /// what a [`crate::Filter`] lets through, call it from
     /// [`crate::Parser::feed_visit`]'s visitor (the parser visits only rows
     /// its filter passes), or check [`crate::Filter::matches`] first.
+    /// A conntrack key in `spec` counts nothing.
     pub fn add_socket(&mut self, spec: &KeySpec, socket: &impl TcpSocket) {
-        self.add(spec.key(socket));
+        if let Some(key) = spec.key(socket) {
+            self.add(key);
+        }
+    }
+
+    /// Counts a conntrack `entry` under the key `spec` takes from its
+    /// original tuple; call it from [`crate::conntrack::CtParser::feed_visit`]'s
+    /// visitor to count what the parser's filter passes. A socket key in
+    /// `spec`, and `sport`/`dport` on an entry without ports (icmp, gre),
+    /// count nothing.
+    pub fn add_entry(&mut self, spec: &KeySpec, entry: &Entry) {
+        if let Some(key) = spec.entry_key(entry) {
+            self.add(key);
+        }
     }
 
     /// Counts one occurrence of `key`.
@@ -827,7 +913,11 @@ mod test {
             ("rport", Ok(spec(RemotePort, 32, 128, 10))),
             ("lport:65535", Ok(spec(LocalPort, 32, 128, 65535))),
             ("", Err(KeySpecError::UnknownKey)),
-            ("src", Err(KeySpecError::UnknownKey)),
+            ("src", Ok(spec(Src, 32, 128, 10))),
+            ("dst/24:3", Ok(spec(Dst, 24, 64, 3))),
+            ("dport:5", Ok(spec(Dport, 32, 128, 5))),
+            ("sport/8", Err(KeySpecError::PrefixOnPort)),
+            ("saddr", Err(KeySpecError::UnknownKey)),
             ("RADDR", Err(KeySpecError::UnknownKey)),
             ("raddr /24", Err(KeySpecError::UnknownKey)),
             ("lport/16", Err(KeySpecError::PrefixOnPort)),
@@ -844,6 +934,18 @@ mod test {
         ];
         for (text, expected) in cases {
             assert_eq!(text.parse::<KeySpec>(), expected, "{text:?}");
+        }
+        let canonical = [
+            ("raddr", "raddr:10"),
+            ("raddr/24", "raddr/24,64:10"),
+            ("raddr/128:3", "raddr:3"),
+            ("src/16,48:2", "src/16,48:2"),
+            ("lport:5", "lport:5"),
+        ];
+        for (text, shown) in canonical {
+            let spec: KeySpec = text.parse().unwrap();
+            assert_eq!(spec.to_string(), shown, "{text}");
+            assert_eq!(shown.parse::<KeySpec>(), Ok(spec), "{shown}");
         }
     }
 

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
 use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
-use tcpcount_core::{Cidr, Family, Filter, PortList, Side, StateSet};
+use tcpcount_core::{Cidr, Family, Filter, KeySpec, KeySpecError, PortList, Side, StateSet};
 
 use crate::format::check::Thresholds;
 use crate::source::Input;
@@ -228,6 +228,28 @@ pub struct Cli {
     #[arg(long, conflicts_with = "conntrack")]
     pub listeners: bool,
 
+    /// Who holds the connections: the N keys with the most counted sockets
+    /// (those the filters and -4/-6 let through). KEY is raddr, laddr, rport
+    /// or lport; with --conntrack src, dst, sport or dport (the original
+    /// tuple: for a router, which LAN host holds the table); /PREFIX groups
+    /// addresses: /0 to /32 groups IPv4 by that
+    /// prefix and IPv6 by /64, /33 to /128 groups IPv6 by that prefix and
+    /// keeps IPv4 whole, /V4,V6 (raddr/24,48) sets both; IPv4-mapped IPv6
+    /// addresses count as IPv4; N defaults to 10. Fixed memory (1024 keys):
+    /// exact while the distinct keys fit, otherwise each count is shown with
+    /// its maximum overestimate. Not with --per-port or --listeners.
+    #[arg(long, value_name = "KEY[/PREFIX][:N]", value_parser = parse_top,
+          conflicts_with_all = ["per_port", "listeners"])]
+    pub top: Option<KeySpec>,
+
+    /// Also show the kernel's TCP counters (Tcp in /proc/net/snmp, TcpExt in
+    /// /proc/net/netstat, of --pid's or --proc's namespace), with per-second
+    /// rates since the previous sample when repeating. With --listeners,
+    /// TcpExt ListenOverflows says whether an accept queue really
+    /// overflowed. Not with FILEs or check mode.
+    #[arg(long, conflicts_with_all = ["files", "warn", "crit"])]
+    pub counters: bool,
+
     /// Repeat every SECONDS (decimals allowed); each sample carries its time.
     #[arg(short, long, value_name = "SECONDS", value_parser = parse_interval)]
     pub interval: Option<f64>,
@@ -247,7 +269,8 @@ pub struct Cli {
     /// Check mode: WARNING when a count exceeds its figure
     /// (time_wait=5000,total=20000; keys are states, total and unknown; with
     /// --conntrack conntrack states, total and fill, the percentage of
-    /// nf_conntrack_max: fill=80).
+    /// nf_conntrack_max: fill=80; with --top, top: one key holding more than
+    /// the figure, judged on its guaranteed lower bound count - error).
     #[arg(long, value_name = "SPEC", value_parser = Thresholds::parse,
           conflicts_with_all = CHECK_CONFLICTS)]
     pub warn: Option<Thresholds>,
@@ -320,6 +343,29 @@ impl Cli {
             return usage(
                 "--pid and --proc read procfs; --source netlink reads this namespace's netlink dump: use --source proc (or auto)",
             );
+        }
+        if let Some(spec) = self.top
+            && spec.field.is_conntrack() != self.conntrack
+        {
+            return usage(&if self.conntrack {
+                format!(
+                    "--top {} with --conntrack: raddr, laddr, rport and lport are socket keys; for conntrack entries use src, dst, sport or dport (the original tuple)",
+                    spec.field
+                )
+            } else {
+                format!(
+                    "--top {}: src, dst, sport and dport are conntrack keys (they need --conntrack); for sockets use raddr, laddr, rport or lport",
+                    spec.field
+                )
+            });
+        }
+        if self.top.is_none()
+            && [&self.warn, &self.crit]
+                .into_iter()
+                .flatten()
+                .any(Thresholds::has_top)
+        {
+            return usage("top=FIGURE thresholds need --top KEY (e.g. --top raddr)");
         }
         if self.conntrack {
             if let Some(Err(message)) = self.state.as_ref().map(|s| &s.ct) {
@@ -399,6 +445,16 @@ impl Cli {
         }
     }
 
+    /// The directory `--counters` reads `snmp` and `netstat` from:
+    /// `ROOT/net` or `ROOT/PID/net` (with netlink, this namespace's).
+    pub fn counters_dir(&self) -> Option<PathBuf> {
+        let root = self.proc.clone().unwrap_or_else(|| PathBuf::from("/proc"));
+        self.counters.then(|| match self.pid {
+            Some(pid) => root.join(pid.to_string()).join("net"),
+            None => root.join("net"),
+        })
+    }
+
     /// Whether --warn or --crit asks for monitoring-plugin output.
     pub fn check_mode(&self) -> bool {
         self.warn.is_some() || self.crit.is_some()
@@ -419,6 +475,10 @@ fn asks_for_check_mode(args: &[OsString]) -> bool {
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with(b"="))
             })
         })
+}
+
+fn parse_top(text: &str) -> Result<KeySpec, String> {
+    text.parse().map_err(|e: KeySpecError| e.to_string())
 }
 
 fn parse_interval(text: &str) -> Result<f64, String> {
@@ -457,6 +517,20 @@ mod test {
             ("--crit=total=1 --nope", false, true),
             ("-- --warn", true, false),
             ("--source netlink --proc /proc", false, false),
+            ("--top raddr --warn top=5", true, true),
+            ("--warn top=5", false, true),
+            ("--top src", false, false),
+            ("--top raddr/24:3 -s estab -4", true, false),
+            ("--top raddr --per-port local", false, false),
+            ("--top lport --listeners", false, false),
+            ("--top lport/8", false, false),
+            ("--counters --warn total=1", false, true),
+            ("--counters a", false, false),
+            ("--counters --listeners -i 1", true, false),
+            ("--conntrack --top src/24:5", true, false),
+            ("--conntrack --top raddr", false, false),
+            ("--conntrack --top dport --warn top=100", true, true),
+            ("--conntrack --warn top=100", false, true),
             ("--conntrack --warn fill=80", true, true),
             ("--conntrack --crit syn_sent2=1,hw_offload=0", true, true),
             ("--warn fill=80", false, true),

@@ -37,6 +37,8 @@ pub enum Failure {
     NotANumber(PathBuf),
     /// The netlink dump failed.
     Netlink(io::Error),
+    /// A counters file (`snmp`, `netstat`) is malformed.
+    Counters(PathBuf, tcpcount_core::CountersError),
     /// The ctnetlink conntrack dump failed.
     Ctnetlink(crate::source::ctnetlink::CtnlError),
     /// SIGINT or SIGTERM arrived while a read was blocked, before the sample
@@ -88,6 +90,7 @@ impl fmt::Display for Failure {
             }
             Failure::Stdout(error) => write!(f, "stdout: {error}"),
             Failure::Netlink(error) => write!(f, "netlink sock_diag dump: {error}"),
+            Failure::Counters(path, error) => write!(f, "{}: {}", path.display(), error),
             Failure::Ctnetlink(error) => write!(f, "{error}"),
             Failure::Interrupted => {
                 f.write_str("stopped by a signal before the sample was complete")

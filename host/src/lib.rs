@@ -15,6 +15,7 @@ pub mod exit;
 pub mod failure;
 pub mod format;
 pub mod output;
+pub mod reading;
 pub mod sample;
 mod signals;
 pub mod source;

@@ -13,6 +13,7 @@ use tcpcount_core::conntrack::CtCounts;
 use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
 
 use crate::ctstat::CtStat;
+use crate::reading::{CountersReading, TopReading};
 
 /// The counts of the IPv4 and the IPv6 tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,6 +86,10 @@ pub struct Sample {
     pub ports: Option<Box<PortCounts>>,
     /// Listening ports, with `--listeners`.
     pub listeners: Option<Box<Listeners>>,
+    /// The top-N table of the counted sockets, with `--top`.
+    pub top: Option<Box<TopReading>>,
+    /// The kernel's TCP counters, with `--counters`.
+    pub counters: Option<Box<CountersReading>>,
     /// The conntrack table's counts, with `--conntrack` (then `tables` is
     /// empty and the formats show this instead).
     pub conntrack: Option<Box<Conntrack>>,
@@ -170,6 +175,8 @@ impl Sample {
             tables: Tables::default(),
             ports: wanted.per_port.map(|side| Box::new(PortCounts::new(side))),
             listeners: wanted.listeners.then(|| Box::new(Listeners::new())),
+            top: None,
+            counters: None,
             conntrack: None,
         }
     }
@@ -186,19 +193,25 @@ impl Sample {
         if let Some(listeners) = &mut self.listeners {
             **listeners = Listeners::new();
         }
+        if let Some(top) = &mut self.top {
+            top.table.clear();
+        }
         if let Some(conntrack) = &mut self.conntrack {
             **conntrack = Conntrack::default();
         }
     }
 
-    /// Shows a counted socket to the per-port and listener tables, if
-    /// wanted.
+    /// Shows a counted socket to the per-port, listener and top-N tables,
+    /// if wanted.
     pub fn visit(&mut self, socket: &impl tcpcount_core::TcpSocket) {
         if let Some(ports) = &mut self.ports {
             ports.add(socket);
         }
         if let Some(listeners) = &mut self.listeners {
             listeners.add(socket);
+        }
+        if let Some(top) = &mut self.top {
+            top.table.add_socket(&top.spec, socket);
         }
     }
 }

@@ -25,6 +25,12 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
         listeners: cli.listeners,
     };
     let mut reader = Reader::new(cli.filter(), wanted);
+    if let Some(spec) = cli.top {
+        reader = reader.with_top(spec);
+    }
+    if let Some(dir) = cli.counters_dir() {
+        reader = reader.with_counters(dir);
+    }
     if let Some(filter) = cli.ct_filter() {
         reader = reader.with_conntrack(filter);
     }
@@ -35,12 +41,14 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
                 Some(reading) => format::conntrack::check::report(
                     stdout,
                     reading,
+                    sample.top.as_deref(),
                     cli.warn.as_ref(),
                     cli.crit.as_ref(),
                 ),
-                None => check::report(
+                None => check::report_top(
                     stdout,
                     &sample.tables.total(),
+                    sample.top.as_deref(),
                     cli.warn.as_ref(),
                     cli.crit.as_ref(),
                 ),

@@ -176,7 +176,7 @@ fn main() -> ExitCode {
         // to an empty table.
         let mut decoded = Vec::with_capacity(rows as usize);
         let mut parser = Parser::new();
-        let mut collect = |row: &tcpcount_core::Row<'_>| decoded.push(spec.key(row));
+        let mut collect = |row: &tcpcount_core::Row<'_>| decoded.extend(spec.key(row));
         parser.feed_visit(&data, &mut collect).ok();
         parser.end(&mut collect).ok();
         let alone = median(

@@ -14,6 +14,8 @@ use std::io::{self, Write};
 use tcpcount_core::conntrack::CtState;
 use tcpcount_core::{Counts, FilterError, TcpState};
 
+use crate::reading::TopReading;
+
 /// A plugin's result, least to most severe but UNKNOWN (the exit code is
 /// [`crate::Exit::code`]'s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,6 +51,8 @@ pub enum Key {
     Unknown,
     /// All sockets.
     Total,
+    /// With `--top`: the sockets of the key sure to hold the most.
+    Top,
 }
 
 impl Key {
@@ -57,6 +61,7 @@ impl Key {
             Key::State(state) => state.name().to_ascii_lowercase(),
             Key::Unknown => "unknown".to_owned(),
             Key::Total => "total".to_owned(),
+            Key::Top => "top".to_owned(),
         }
     }
 
@@ -65,6 +70,8 @@ impl Key {
             Key::State(state) => counts.get(state),
             Key::Unknown => counts.unknown(),
             Key::Total => counts.total(),
+            // Judged in `report_top`, from the top-N table.
+            Key::Top => 0,
         }
     }
 }
@@ -93,9 +100,10 @@ impl Thresholds {
             let socket_key = match name.as_str() {
                 "total" => Ok(Key::Total),
                 "unknown" => Ok(Key::Unknown),
+                "top" => Ok(Key::Top),
                 name => TcpState::from_name(name).map(Key::State).ok_or_else(|| {
                     format!(
-                        "{key:?}: not a key: use total, unknown, or a state: {}",
+                        "{key:?}: not a key: use total, unknown, top (with --top), or a state: {}",
                         FilterError::UnknownState
                     )
                 }),
@@ -140,6 +148,11 @@ impl Thresholds {
         self.conntrack_error.as_deref()
     }
 
+    /// Whether a `top=` figure is given.
+    pub fn has_top(&self) -> bool {
+        self.get(Key::Top).is_some()
+    }
+
     fn get(&self, key: Key) -> Option<u32> {
         self.sockets
             .iter()
@@ -167,6 +180,8 @@ pub enum CtKey {
     Total,
     /// nf_conntrack_count as a percentage of nf_conntrack_max.
     Fill,
+    /// With `--top`: the entries of the key sure to hold the most.
+    Top,
 }
 
 impl CtKey {
@@ -174,6 +189,7 @@ impl CtKey {
         match name {
             "total" => Some(CtKey::Total),
             "fill" => Some(CtKey::Fill),
+            "top" => Some(CtKey::Top),
             name => CtState::from_name(name).map(CtKey::State),
         }
     }
@@ -184,6 +200,7 @@ impl CtKey {
             CtKey::State(state) => state.name().to_ascii_lowercase(),
             CtKey::Total => "total".to_owned(),
             CtKey::Fill => "fill".to_owned(),
+            CtKey::Top => "top".to_owned(),
         }
     }
 }
@@ -192,6 +209,20 @@ impl CtKey {
 pub fn report(
     out: &mut impl Write,
     counts: &Counts,
+    warn: Option<&Thresholds>,
+    crit: Option<&Thresholds>,
+) -> io::Result<Status> {
+    report_top(out, counts, None, warn, crit)
+}
+
+/// Writes the status line for `counts` and, with `--top`, the key sure to
+/// hold the most sockets (judged on its guaranteed lower bound, `count -
+/// error`, so an approximate table never raises a false alarm), and returns
+/// the status.
+pub fn report_top(
+    out: &mut impl Write,
+    counts: &Counts,
+    top: Option<&TopReading>,
     warn: Option<&Thresholds>,
     crit: Option<&Thresholds>,
 ) -> io::Result<Status> {
@@ -213,7 +244,12 @@ pub fn report(
             tripped.push(format!("{}={count} > {figure}", key.label()));
         }
     }
-    let summary = if tripped.is_empty() {
+    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
+    if let Some(judged) = &judged {
+        status = status.max(judged.status);
+        tripped.extend(judged.tripped.clone());
+    }
+    let mut summary = if tripped.is_empty() {
         format!(
             "{} sockets, {} established, {} time_wait",
             counts.total(),
@@ -223,7 +259,7 @@ pub fn report(
     } else {
         format!("{} ({} sockets)", tripped.join(", "), counts.total())
     };
-    let perfdata: Vec<String> = keys
+    let mut perfdata: Vec<String> = keys
         .iter()
         .map(|&key| {
             let figure = |t: &Thresholds| t.get(key).map(|f| f.to_string()).unwrap_or_default();
@@ -236,12 +272,57 @@ pub fn report(
             )
         })
         .collect();
+    if let Some(judged) = judged {
+        perfdata.push(judged.perfdata);
+        if tripped.is_empty() {
+            summary.push_str(&judged.summary);
+        }
+    }
     writeln!(
         out,
         "TCPCOUNT {status} - {summary} | {}",
         perfdata.join(" ")
     )?;
     Ok(status)
+}
+
+/// The `--top` part of a status line: the key sure to hold the most,
+/// judged on its guaranteed lower bound `count - error` (an approximate
+/// table never raises a false alarm).
+pub(crate) struct TopCheck {
+    /// OK, WARNING or CRITICAL.
+    pub status: Status,
+    /// `top raddr 203.0.113.7=120 > 100`, if a figure was exceeded.
+    pub tripped: Option<String>,
+    /// `top=120;100;;0`.
+    pub perfdata: String,
+    /// `, top raddr 203.0.113.7=120` for an OK line (empty if nothing was
+    /// counted).
+    pub summary: String,
+}
+
+impl TopCheck {
+    /// Judges `top` against the `top=` figures.
+    pub(crate) fn judge(top: &TopReading, warn: Option<u32>, crit: Option<u32>) -> TopCheck {
+        let heading = top.heading();
+        let surest = top.surest();
+        let (key, lower) = surest.map_or((String::new(), 0), |(k, n)| (k.to_string(), n));
+        let exceeded = crit
+            .filter(|&f| lower > f)
+            .map(|f| (Status::Critical, f))
+            .or_else(|| warn.filter(|&f| lower > f).map(|f| (Status::Warning, f)));
+        let shown = |f: Option<u32>| f.map(|f| f.to_string()).unwrap_or_default();
+        TopCheck {
+            status: exceeded.map_or(Status::Ok, |(s, _)| s),
+            tripped: exceeded.map(|(_, f)| format!("top {heading} {key}={lower} > {f}")),
+            perfdata: format!("top={lower};{};{};0", shown(warn), shown(crit)),
+            summary: if surest.is_some() {
+                format!(", top {heading} {key}={lower}")
+            } else {
+                String::new()
+            },
+        }
+    }
 }
 
 /// Writes the UNKNOWN line for a failure.

@@ -51,6 +51,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
         }
         writeln!(out, "TCPCOUNT_LISTENERS_LEFT_OUT={}", listeners.left_out())?;
     }
+    if let Some(top) = &sample.top {
+        super::top::env(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::env(out, counters)?;
+    }
     Ok(())
 }
 

@@ -63,6 +63,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
         )?;
         write!(out, "}}")?;
     }
+    if let Some(top) = &sample.top {
+        super::top::json(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::json(out, counters)?;
+    }
     writeln!(out, "}}")
 }
 

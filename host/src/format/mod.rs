@@ -12,10 +12,12 @@
 
 pub mod check;
 pub mod conntrack;
+mod counters;
 mod env;
 pub(crate) mod json;
 pub(crate) mod prometheus;
 pub(crate) mod table;
+mod top;
 
 use std::io::{self, Write};
 

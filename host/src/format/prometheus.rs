@@ -43,6 +43,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     if let Some(listeners) = &sample.listeners {
         listener_metrics(out, listeners)?;
     }
+    if let Some(top) = &sample.top {
+        super::top::prometheus(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::prometheus(out, counters)?;
+    }
     header(
         out,
         "tcpcount_source_info",

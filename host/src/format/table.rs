@@ -21,6 +21,12 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample, timed: bool) -> io::R
     } else {
         state_table(out, sample)?;
     }
+    if let Some(top) = &sample.top {
+        super::top::table(out, top)?;
+    }
+    if let Some(counters) = &sample.counters {
+        super::counters::table(out, counters)?;
+    }
     if timed {
         writeln!(out)?;
     }

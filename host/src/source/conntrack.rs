@@ -16,31 +16,49 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use tcpcount_core::conntrack::{CtCounts, CtError, CtFilter, CtParser};
+use tcpcount_core::conntrack::{CtCounts, CtError, CtFilter, CtParser, Entry};
 
 use super::ctnetlink::{self, CtnlError};
 use super::text::open;
 use super::{Input, Reader};
 use crate::ctstat::{CtStatError, CtStatParser};
 use crate::failure::Failure;
+use crate::reading::TopReading;
 use crate::sample::{Conntrack, Origin, Sample};
 use crate::signals;
 
 impl Reader {
     /// Refills `sample` with a reading of the conntrack table `input`
-    /// names, counted through `filter`.
+    /// names, counted through `filter`; with `--top`, its top-N table
+    /// counts the same entries by their original tuple.
     pub(super) fn conntrack(
         &mut self,
         input: &Input,
         filter: &CtFilter,
         sample: &mut Sample,
     ) -> Result<(), Failure> {
+        // Out of the sample while counting, so that `Sample::clear` (after
+        // a dump) does not empty it; emptied before each pass instead.
+        let mut top = sample.top.take();
+        let result = self.conntrack_counted(input, filter, sample, &mut top);
+        sample.top = top;
+        result
+    }
+
+    fn conntrack_counted(
+        &mut self,
+        input: &Input,
+        filter: &CtFilter,
+        sample: &mut Sample,
+        top: &mut Option<Box<TopReading>>,
+    ) -> Result<(), Failure> {
+        clear_top(top);
         let (root, pid) = match input {
             Input::Files(paths) => {
                 sample.clear(Origin::Files(paths.clone()));
                 let mut reading = Conntrack::default();
                 for path in paths {
-                    let parser = match self.count_ct(path, filter) {
+                    let parser = match self.count_ct(path, filter, top) {
                         // The live table named as a file: the same advice.
                         Err(Failure::Io(_, e))
                             if e.kind() == io::ErrorKind::PermissionDenied
@@ -68,9 +86,9 @@ impl Reader {
         // The table: ctnetlink, or (auto where the kernel has no ctnetlink)
         // procfs. The figures beside it always come from procfs, if mounted.
         let dumped = match input {
-            Input::Netlink => Some(self.ctnetlink(filter)?),
+            Input::Netlink => Some(self.ctnetlink(filter, top)?),
             Input::Auto { .. } if self.ctnetlink_works != Some(false) => {
-                match self.ctnetlink(filter) {
+                match self.ctnetlink(filter, top) {
                     Err(Failure::Ctnetlink(e)) if e.is_unavailable() => {
                         self.ctnetlink_works = Some(false);
                         None
@@ -98,7 +116,8 @@ impl Reader {
                 return Err(Failure::NoSuchProcess(pid));
             }
             sample.clear(Origin::Proc(net.clone()));
-            let parser = self.proc_table(&net, filter)?;
+            clear_top(top);
+            let parser = self.proc_table(&net, filter, top)?;
             reading.counts = *parser.counts();
             reading.legacy = parser.is_legacy() == Some(true);
         }
@@ -115,10 +134,15 @@ impl Reader {
     }
 
     /// Counts `NET/nf_conntrack`, or the legacy `NET/ip_conntrack`.
-    fn proc_table(&mut self, net: &Path, filter: &CtFilter) -> Result<CtParser, Failure> {
+    fn proc_table(
+        &mut self,
+        net: &Path,
+        filter: &CtFilter,
+        top: &mut Option<Box<TopReading>>,
+    ) -> Result<CtParser, Failure> {
         for name in ["nf_conntrack", "ip_conntrack"] {
             let path = net.join(name);
-            match self.count_ct(&path, filter) {
+            match self.count_ct(&path, filter, top) {
                 Ok(parser) => return Ok(parser),
                 Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::PermissionDenied => {
@@ -132,8 +156,12 @@ impl Reader {
 
     /// Counts this namespace's table through the ctnetlink dump; a dump
     /// interrupted by SIGINT or SIGTERM ends the sample.
-    fn ctnetlink(&mut self, filter: &CtFilter) -> Result<CtCounts, Failure> {
-        match ctnetlink::count(&mut self.buffer, filter, |_| {}) {
+    fn ctnetlink(
+        &mut self,
+        filter: &CtFilter,
+        top: &mut Option<Box<TopReading>>,
+    ) -> Result<CtCounts, Failure> {
+        match ctnetlink::count(&mut self.buffer, filter, |entry| add_top(top, entry)) {
             Ok(counts) => {
                 self.ctnetlink_works = Some(true);
                 Ok(counts)
@@ -148,17 +176,25 @@ impl Reader {
     }
 
     /// Counts the table at `path` (`-`: standard input).
-    fn count_ct(&mut self, path: &Path, filter: &CtFilter) -> Result<CtParser, Failure> {
+    fn count_ct(
+        &mut self,
+        path: &Path,
+        filter: &CtFilter,
+        top: &mut Option<Box<TopReading>>,
+    ) -> Result<CtParser, Failure> {
         let mut parser = CtParser::with_filter(filter.clone());
+        let mut visit = |entry: &Entry| add_top(top, entry);
         let result = if path.as_os_str() == "-" {
-            self.read_all(io::stdin().lock(), |chunk| parser.feed(chunk))
+            self.read_all(io::stdin().lock(), |chunk| {
+                parser.feed_visit(chunk, &mut visit)
+            })
         } else {
             match open(path) {
-                Ok(file) => self.read_all(file, |chunk| parser.feed(chunk)),
+                Ok(file) => self.read_all(file, |chunk| parser.feed_visit(chunk, &mut visit)),
                 Err(e) => Err(ReadError::Io(e)),
             }
         };
-        let result = result.and_then(|()| parser.end(&mut |_| {}).map_err(ReadError::Parse));
+        let result = result.and_then(|()| parser.end(&mut visit).map_err(ReadError::Parse));
         match result {
             Ok(()) => Ok(parser),
             Err(ReadError::Io(e)) => Err(Failure::Io(path.to_owned(), e)),
@@ -251,6 +287,20 @@ impl Reader {
             };
             each(self.buffer.get(..n).unwrap_or_default()).map_err(ReadError::Parse)?;
         }
+    }
+}
+
+/// Empties the top-N table, if any, for a new counting pass.
+fn clear_top(top: &mut Option<Box<TopReading>>) {
+    if let Some(top) = top {
+        top.table.clear();
+    }
+}
+
+/// Counts a conntrack entry the filter let through in the top-N table.
+fn add_top(top: &mut Option<Box<TopReading>>, entry: &Entry) {
+    if let Some(top) = top {
+        top.table.add_entry(&top.spec, entry);
     }
 }
 

@@ -6,6 +6,7 @@
 //! `sockdiag` (netlink), `files`, with `text` shared by proc and files.
 
 mod conntrack;
+mod counters;
 pub mod ctnetlink;
 mod files;
 mod netlink;
@@ -15,10 +16,11 @@ mod text;
 
 use std::path::PathBuf;
 
-use tcpcount_core::Filter;
 use tcpcount_core::conntrack::CtFilter;
+use tcpcount_core::{Filter, KeySpec};
 
 use crate::failure::Failure;
+use crate::reading::TopReading;
 use crate::sample::{Origin, Sample, Wanted};
 
 /// Size of the one read buffer. Measured (bench/churn, docs/bench.md): one
@@ -58,6 +60,10 @@ pub struct Reader {
     wanted: Wanted,
     /// With `--source auto`: whether netlink worked (None: not tried yet).
     netlink_works: Option<bool>,
+    /// With `--top`: what to count the sockets by.
+    top: Option<KeySpec>,
+    /// With `--counters`: the directory holding `snmp` and `netstat`.
+    counters: Option<PathBuf>,
     /// With `--conntrack`: count the conntrack table through this filter.
     conntrack: Option<CtFilter>,
     /// With `--conntrack --source auto`: whether ctnetlink worked.
@@ -79,9 +85,25 @@ impl Reader {
             filter,
             wanted,
             netlink_works: None,
+            top: None,
+            counters: None,
             conntrack: None,
             ctnetlink_works: None,
         }
+    }
+
+    /// This reader also counts the sockets that pass the filter by `spec`'s
+    /// key (`--top`).
+    pub fn with_top(mut self, spec: KeySpec) -> Reader {
+        self.top = Some(spec);
+        self
+    }
+
+    /// This reader also reads the kernel's TCP counters from `dir/snmp` and
+    /// `dir/netstat` (`--counters`).
+    pub fn with_counters(mut self, dir: PathBuf) -> Reader {
+        self.counters = Some(dir);
+        self
     }
 
     /// This reader counts the conntrack table instead of sockets.
@@ -94,6 +116,22 @@ impl Reader {
     /// whose tables are cleared and refilled instead of allocated again.
     pub fn sample(&mut self, input: &Input, reuse: Option<Sample>) -> Result<Sample, Failure> {
         let mut sample = reuse.unwrap_or_else(|| Sample::new(self.wanted, Origin::Netlink));
+        if let Some(spec) = self.top
+            && sample.top.is_none()
+        {
+            sample.top = Some(Box::new(TopReading::new(spec)));
+        }
+        let mut sample = self.sample_tables(input, sample)?;
+        if let Some(dir) = self.counters.take() {
+            let result = self.counters(&dir, &mut sample);
+            self.counters = Some(dir);
+            result?;
+        }
+        Ok(sample)
+    }
+
+    /// Refills `sample`'s socket counts and tables from `input`.
+    fn sample_tables(&mut self, input: &Input, mut sample: Sample) -> Result<Sample, Failure> {
         if let Some(filter) = self.conntrack.take() {
             let result = self.conntrack(input, &filter, &mut sample);
             self.conntrack = Some(filter);

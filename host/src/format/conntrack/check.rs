@@ -8,13 +8,15 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::CtState;
 
-use crate::format::check::{CtKey, Status, Thresholds};
+use crate::format::check::{CtKey, Status, Thresholds, TopCheck};
+use crate::reading::TopReading;
 use crate::sample::Conntrack;
 
 /// Writes the status line for `conntrack` and returns the status.
 pub fn report(
     out: &mut impl Write,
     conntrack: &Conntrack,
+    top: Option<&TopReading>,
     warn: Option<&Thresholds>,
     crit: Option<&Thresholds>,
 ) -> io::Result<Status> {
@@ -36,7 +38,8 @@ pub fn report(
     let count = |key: CtKey| -> u32 {
         match key {
             CtKey::State(state) => total.get(state),
-            CtKey::Total | CtKey::Fill => total.entries(),
+            // Top is judged by `TopCheck`, from the top-N table.
+            CtKey::Total | CtKey::Fill | CtKey::Top => total.entries(),
         }
     };
     let trips = |key: CtKey, figure: u32| match (key, fill) {
@@ -62,11 +65,16 @@ pub fn report(
             tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
         }
     }
+    let judged = top.map(|t| TopCheck::judge(t, warn.get_ct(CtKey::Top), crit.get_ct(CtKey::Top)));
+    if let Some(judged) = &judged {
+        status = status.max(judged.status);
+        tripped.extend(judged.tripped.clone());
+    }
     let table = match (conntrack.entries, conntrack.limit, fill) {
         (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", f.percent(1)),
         _ => "table fill absent".to_owned(),
     };
-    let summary = if tripped.is_empty() {
+    let mut summary = if tripped.is_empty() {
         format!(
             "{} conntrack entries, {} established, {} time_wait, {table}",
             total.entries(),
@@ -80,7 +88,7 @@ pub fn report(
             total.entries()
         )
     };
-    let perfdata: Vec<String> = keys
+    let mut perfdata: Vec<String> = keys
         .iter()
         .map(|&key| {
             let figure = |t: &Thresholds| t.get_ct(key).map(|f| f.to_string()).unwrap_or_default();
@@ -97,6 +105,12 @@ pub fn report(
             )
         })
         .collect();
+    if let Some(judged) = judged {
+        perfdata.push(judged.perfdata);
+        if tripped.is_empty() {
+            summary.push_str(&judged.summary);
+        }
+    }
     writeln!(
         out,
         "TCPCOUNT {status} - {summary} | {}",
@@ -225,8 +239,14 @@ ipv4     2 udp      17 29 src=10.0.0.2 dst=10.0.1.2 sport=5353 dport=53 [UNREPLI
             let parse = |s: &str| (!s.is_empty()).then(|| Thresholds::parse(s).unwrap());
             let (w, c) = (parse(warn), parse(crit));
             let mut out = Vec::new();
-            let status =
-                report(&mut out, &reading(entries, limit), w.as_ref(), c.as_ref()).unwrap();
+            let status = report(
+                &mut out,
+                &reading(entries, limit),
+                None,
+                w.as_ref(),
+                c.as_ref(),
+            )
+            .unwrap();
             let line = String::from_utf8(out).unwrap();
             assert_eq!(status, expected, "{warn:?} {crit:?}: {line}");
             assert!(line.contains(phrase), "{warn:?} {crit:?}: {line}");

@@ -47,5 +47,9 @@ pub(super) fn write(
             writeln!(out, "TCPCOUNT_CT_STAT_{}={n}", name.to_ascii_uppercase())?;
         }
     }
-    writeln!(out, "TCPCOUNT_CT_LEGACY={}", u8::from(conntrack.legacy))
+    writeln!(out, "TCPCOUNT_CT_LEGACY={}", u8::from(conntrack.legacy))?;
+    match &sample.top {
+        Some(top) => crate::format::top::env(out, top),
+        None => Ok(()),
+    }
 }

@@ -63,7 +63,11 @@ pub(super) fn write(
         }
         None => write!(out, "null")?,
     }
-    writeln!(out, ",\"legacy\":{}}}", conntrack.legacy)
+    write!(out, ",\"legacy\":{}", conntrack.legacy)?;
+    if let Some(top) = &sample.top {
+        crate::format::top::json(out, top)?;
+    }
+    writeln!(out, "}}")
 }
 
 fn states(out: &mut impl Write, counts: &FamilyCounts) -> io::Result<()> {

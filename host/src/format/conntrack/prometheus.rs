@@ -140,5 +140,9 @@ pub(super) fn write(
         out,
         "tcpcount_sample_time_seconds {}",
         unix_seconds(sample.time)
-    )
+    )?;
+    match &sample.top {
+        Some(top) => crate::format::top::prometheus(out, top),
+        None => Ok(()),
+    }
 }

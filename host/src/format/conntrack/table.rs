@@ -69,6 +69,9 @@ pub(super) fn write(
     if conntrack.legacy {
         writeln!(out, "# legacy ip_conntrack table (IPv4 only)")?;
     }
+    if let Some(top) = &sample.top {
+        crate::format::top::table(out, top)?;
+    }
     if timed {
         writeln!(out)?;
     }
