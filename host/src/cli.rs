@@ -13,22 +13,9 @@ use clap::{CommandFactory, Parser, ValueEnum};
 use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
 use tcpcount_core::{Cidr, Family, Filter, KeySpec, KeySpecError, PortList, Side, StateSet};
 
-use crate::format::check::Thresholds;
+pub use crate::format::Format;
+use crate::format::check::{Thresholds, ct_state_names};
 use crate::source::Input;
-
-/// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns for people.
-    Table,
-    /// One JSON object per sample, on one line (JSON Lines with --interval).
-    Json,
-    /// Prometheus text exposition format (for node_exporter's textfile
-    /// collector).
-    Prometheus,
-    /// NAME=VALUE lines that a shell can `eval`.
-    Env,
-}
 
 /// Where live counts come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,15 +79,6 @@ impl StateArg {
             _ => Ok(arg),
         }
     }
-}
-
-/// Every conntrack bucket's name as `--state` takes it.
-pub fn ct_state_names() -> String {
-    let names: Vec<String> = tcpcount_core::conntrack::CtState::ALL
-        .iter()
-        .map(|s| s.name().to_ascii_lowercase())
-        .collect();
-    format!("conntrack states are {}", names.join(", "))
 }
 
 fn ct_states_error(list: &str) -> String {

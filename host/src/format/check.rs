@@ -111,7 +111,7 @@ impl Thresholds {
             let ct_key = CtKey::parse(&name).ok_or_else(|| {
                 format!(
                     "{key:?}: not a key with --conntrack: use total, fill (percent of nf_conntrack_max), or a state: {}",
-                    crate::cli::ct_state_names()
+                    ct_state_names()
                 )
             });
             if let (Err(socket), Err(_)) = (&socket_key, &ct_key) {
@@ -329,6 +329,15 @@ impl TopCheck {
 pub fn report_unknown(out: &mut impl Write, why: &dyn fmt::Display) -> io::Result<Status> {
     writeln!(out, "TCPCOUNT UNKNOWN - {why}")?;
     Ok(Status::Unknown)
+}
+
+/// Every conntrack bucket's name as `--state` takes it.
+pub fn ct_state_names() -> String {
+    let names: Vec<String> = tcpcount_core::conntrack::CtState::ALL
+        .iter()
+        .map(|s| s.name().to_ascii_lowercase())
+        .collect();
+    format!("conntrack states are {}", names.join(", "))
 }
 
 #[cfg(test)]

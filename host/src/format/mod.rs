@@ -23,8 +23,21 @@ use std::io::{self, Write};
 
 use tcpcount_core::{Counts, Family, Listener, Listeners, PortCounts, Side};
 
-use crate::cli::Format;
 use crate::sample::Sample;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON object per sample, on one line (JSON Lines with --interval).
+    Json,
+    /// Prometheus text exposition format (for node_exporter's textfile
+    /// collector).
+    Prometheus,
+    /// NAME=VALUE lines that a shell can `eval`.
+    Env,
+}
 
 /// Writes `sample` in `format`. `timed` adds the sample time to the table
 /// format (the other formats always carry it).

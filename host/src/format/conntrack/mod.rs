@@ -15,7 +15,7 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::FamilyCounts;
 
-use crate::cli::Format;
+use crate::format::Format;
 use crate::sample::{Conntrack, Sample};
 
 /// Writes the conntrack reading of `sample` in `format`.
