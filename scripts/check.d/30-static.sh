@@ -61,6 +61,12 @@ for target in x86_64-unknown-linux-musl i686-unknown-linux-musl aarch64-unknown-
         echo "30-static: $target printed no TOTAL row on /proc" >&2
         exit 1
     }
+    # --version names the target the binary was built for (issue 15).
+    "${run[@]}" --version | grep -qx "tcpcount [0-9][0-9.]* ($target)" || {
+        echo "30-static: $target --version does not name $target:" >&2
+        "${run[@]}" --version >&2
+        exit 1
+    }
     echo "$target: same output as the host build; ran on /proc${runner[$target]:+ (under ${runner[$target]})}"
 done
 
