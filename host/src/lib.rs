@@ -16,6 +16,7 @@ mod signals;
 pub mod source;
 pub mod time;
 pub mod watch;
+pub mod write;
 
 use std::io::{self, Write};
 
