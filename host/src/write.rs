@@ -1,12 +1,12 @@
 //! Hand-written writers for the fixed shapes the output formats print:
 //! unsigned decimals, zero-padded fields (`05`, `2026`) and cells padded to
 //! a column's width, left or right. Each writes bytes straight to a
-//! [`Write`], with no `core::fmt::Arguments` built at the call site and no
-//! `Formatter` padding logic behind it: that per-call-site code is what
-//! `write!` costs in a binary meant for router flash (issue 15; the measured
-//! saving is in docs/targets.md). They print exactly what `{n}`, `{n:0w$}`,
-//! `{s:<w$}` and `{s:>w$}` print for these types, which the tests check
-//! against `format!`.
+//! [`Write`], with no `core::fmt::Arguments` built at the call site. They
+//! print exactly what `{n}`, `{n:0w$}`, `{s:<w$}` and `{s:>w$}` print, which
+//! the tests check against `format!`. Measured (docs/targets.md, issue 15):
+//! using them in `format/*` instead of `write!` saves only 96 bytes of the
+//! static binary, because `core::fmt` stays linked for std and clap; not
+//! used by the formats yet.
 
 use std::io::{self, Write};
 
@@ -35,13 +35,13 @@ pub fn digits_len(n: u64) -> usize {
 }
 
 /// `n` in decimal, as `{n}` prints it.
-pub fn decimal(out: &mut impl Write, n: u64) -> io::Result<()> {
+pub fn decimal(out: &mut (impl Write + ?Sized), n: u64) -> io::Result<()> {
     out.write_all(digits(n, &mut [0; MAX_DIGITS]))
 }
 
 /// `n` in decimal with zeros before it to at least `width` digits, as
 /// `{n:0width$}` prints it (more digits than `width` are all kept).
-pub fn zero_padded(out: &mut impl Write, n: u64, width: usize) -> io::Result<()> {
+pub fn zero_padded(out: &mut (impl Write + ?Sized), n: u64, width: usize) -> io::Result<()> {
     let mut buf = [0; MAX_DIGITS];
     let digits = digits(n, &mut buf);
     repeat(out, b'0', width.saturating_sub(digits.len()))?;
@@ -60,7 +60,12 @@ pub enum Align {
 /// `text` padded with spaces to `width` characters. Cells are ASCII (state
 /// names, numbers, family names), so bytes are characters; a longer text is
 /// written whole, as `format!` does.
-pub fn padded(out: &mut impl Write, text: &[u8], width: usize, align: Align) -> io::Result<()> {
+pub fn padded(
+    out: &mut (impl Write + ?Sized),
+    text: &[u8],
+    width: usize,
+    align: Align,
+) -> io::Result<()> {
     let spaces = width.saturating_sub(text.len());
     if align == Align::Right {
         repeat(out, b' ', spaces)?;
@@ -73,7 +78,7 @@ pub fn padded(out: &mut impl Write, text: &[u8], width: usize, align: Align) -> 
 }
 
 /// `byte` written `count` times, a chunk at a time.
-fn repeat(out: &mut impl Write, byte: u8, count: usize) -> io::Result<()> {
+fn repeat(out: &mut (impl Write + ?Sized), byte: u8, count: usize) -> io::Result<()> {
     const CHUNK: usize = 32;
     let chunk = [byte; CHUNK];
     let mut left = count;
