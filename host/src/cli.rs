@@ -117,7 +117,7 @@ impl From<PortSide> for Side {
 /// --warn/--crit the monitoring plugin codes 0 OK, 1 WARNING, 2 CRITICAL,
 /// 3 UNKNOWN (every failure, bad usage included, is UNKNOWN there).
 #[derive(Debug, Parser)]
-#[command(name = "tcpcount", version)]
+#[command(name = "tcpcount", version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TCPCOUNT_TARGET"), ")"))]
 pub struct Cli {
     /// Captured tables to count instead of this machine's; each file's family
     /// comes from its rows. `-` reads standard input (once: not with

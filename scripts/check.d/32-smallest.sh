@@ -1,6 +1,6 @@
 # The smallest build (issue 5): scripts/build-smallest for x86_64 musl
 # (nightly, std rebuilt for size, panic=immediate-abort). It must be static,
-# fit its budget in scripts/size-budget.txt (the goal is 200 KiB at most), and
+# fit its budget in scripts/size-budget.txt (the goal is 200,000 bytes), and
 # behave like the host build: same table for the same input, --help, usage
 # errors exit 2. About 24 s with nightly's std already built (README's step
 # table); the first build on a machine takes a few minutes more.
@@ -25,6 +25,6 @@ status=0
 "$bin" --no-such-option 2>/dev/null || status=$?
 [ "$status" -eq 2 ] || die "smallest: a usage error exits $status, not 2"
 
-budget=$(awk '$1 == "smallest-x86_64-unknown-linux-musl" { print $2 }' scripts/size-budget.txt)
-printf 'smallest %s: %d bytes (%.1f KiB), budget %d\n' "$target" "$bytes" "$(awk -v n="$bytes" 'BEGIN { print n / 1024 }')" "$budget"
-[ "$bytes" -le "$budget" ] || die "smallest: over the budget of $budget bytes (scripts/size-budget.txt)"
+printf 'smallest %s: %d bytes (%.1f KiB)\n' "$target" "$bytes" "$(awk -v n="$bytes" 'BEGIN { print n / 1024 }')"
+# size / budget / goal; fails only over the budget.
+scripts/size-check smallest-x86_64-unknown-linux-musl "$bytes"
