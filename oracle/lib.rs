@@ -5,8 +5,14 @@
 //! standard library's parsers. It shares no code with `tcpcount-core` (it does
 //! not depend on it) and checks nothing beyond what it reads: it answers
 //! "what does this table say?" for tables the core accepted or a test made.
+//! Beside it, in `rng`, the seeded generator and random chunking that the
+//! property tests share.
 
 use std::net::IpAddr;
+
+mod rng;
+
+pub use rng::{Rng, pieces};
 
 /// What the naive reading of a table found.
 #[derive(Clone, Debug, PartialEq, Eq)]
