@@ -27,6 +27,7 @@ use tcpcount_core::conntrack::{
     CtStateSet, Entry, Protocol,
 };
 use tcpcount_core::filter::{Cidr, PortList};
+use tcpcount_oracle::{Rng, pieces};
 
 /// `(family, kind, name) -> count`, non-zero only, as in `oracle.txt`.
 type Summary = BTreeMap<(String, String, String), u32>;
@@ -557,27 +558,6 @@ fn errors_are_sticky_and_empty_input_is_empty() {
     assert_eq!(parser.finish(), Err(first));
 }
 
-/// xorshift64*, seeded; no dependencies.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
 fn address(rng: &mut Rng, v6: bool) -> String {
     if v6 {
         (0..8)
@@ -699,7 +679,7 @@ fn generate_line(rng: &mut Rng, legacy: bool) -> String {
     if rng.chance(10) {
         line += &format!(
             "secctx=system_u:object_r:{}_t:s0 ",
-            "x".repeat(rng.below(200))
+            "x".repeat(rng.index(200))
         );
     }
     if legacy && rng.chance(30) {
@@ -720,7 +700,7 @@ fn generated_tables_in_random_chunks_match_the_naive_parser() {
     let seed: u64 = std::env::var("TCPCOUNT_CT_SEED").map_or(0x5EED_C0DE, |v| v.parse().unwrap());
     for case in 0..cases {
         let case_seed = seed ^ (case.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
-        let mut rng = Rng(case_seed);
+        let mut rng = Rng::from_state(case_seed);
         let legacy = rng.chance(10);
         let lines: Vec<String> = (0..rng.below(40))
             .map(|_| generate_line(&mut rng, legacy))
@@ -730,17 +710,11 @@ fn generated_tables_in_random_chunks_match_the_naive_parser() {
             text.push('\n');
         }
         let expected = naive(&text);
-        let bytes = text.as_bytes();
-        let mut chunks = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
+        let sizes = || {
             let limit = rng.pick(&[2, 16, 300, 5000]);
-            let n = 1 + rng.below(limit);
-            let end = (at + n).min(bytes.len());
-            chunks.push(&bytes[at..end]);
-            at = end;
-        }
-        let got = parse_chunks(chunks).unwrap_or_else(|e| {
+            1 + rng.index(limit)
+        };
+        let got = parse_chunks(pieces(text.as_bytes(), sizes)).unwrap_or_else(|e| {
             panic!(
                 "seed {case_seed}: {e}: {:?}",
                 text.lines().nth(e.line as usize - 1)
