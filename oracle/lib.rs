@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 mod rng;
 
-pub use rng::{Rng, pieces};
+pub use rng::{Rng, pieces, seeds};
 
 /// What the naive reading of a table found.
 #[derive(Clone, Debug, PartialEq, Eq)]

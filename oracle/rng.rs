@@ -1,7 +1,7 @@
 //! Seeded randomness for the property tests: one xorshift64* generator (no
 //! dependencies, the same sequence on every machine, so a failing case reruns
 //! from its printed seed) and `pieces`, which cuts an input into the random
-//! chunks the push parsers are fed.
+//! chunks the push parsers are fed, and `seeds`, the seeds a test runs.
 
 /// xorshift64*: small, seedable, good enough to pick shapes and cuts.
 #[derive(Clone, Debug)]
@@ -58,6 +58,19 @@ impl Rng {
     }
 }
 
+/// The seeds a property test runs: the one in the environment variable
+/// `var` when it is set (to rerun a failure), else `n` fixed ones (so that CI
+/// is reproducible). Panics if `var` is set but not a number.
+pub fn seeds(var: &str, n: u64) -> Vec<u64> {
+    match std::env::var(var) {
+        Ok(s) => vec![
+            s.parse()
+                .unwrap_or_else(|_| panic!("{var}={s:?} is not a seed (a u64)")),
+        ],
+        Err(_) => (1..=n).map(|i| i * 0x9E37_79B9).collect(),
+    }
+}
+
 /// `bytes` cut into consecutive pieces, in order, as long as `size` says
 /// (at least 1 byte, the last piece cut short). Lazy: `size` is called once
 /// per piece, when that piece is taken, so a caller that stops early (on a
@@ -106,5 +119,14 @@ mod test {
         }
         assert_eq!(pieces(b"", || 1).count(), 0);
         assert_eq!(pieces(b"abc", || 0).count(), 3);
+    }
+
+    #[test]
+    fn fixed_seeds_unless_the_environment_names_one() {
+        let var = "TCPCOUNT_ORACLE_TEST_UNSET_SEED";
+        assert_eq!(
+            seeds(var, 3),
+            [0x9E37_79B9, 2 * 0x9E37_79B9, 3 * 0x9E37_79B9]
+        );
     }
 }

@@ -25,10 +25,7 @@ use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
 use tcpcount_oracle::{Rng, pieces};
 
 fn seeds() -> Vec<u64> {
-    match std::env::var("TCPCOUNT_TOP_SEED") {
-        Ok(s) => vec![s.parse().unwrap()],
-        Err(_) => (1..=6).map(|i| i * 0x9E37_79B9).collect(),
-    }
+    tcpcount_oracle::seeds("TCPCOUNT_TOP_SEED", 6)
 }
 
 const BLANK: TopEntry = TopEntry {

@@ -21,14 +21,7 @@ use std::path::PathBuf;
 
 use tcpcount_core::conntrack::{CtParser, Entry};
 use tcpcount_core::{KeySpec, Top, TopKey};
-use tcpcount_oracle::{Rng, pieces};
-
-fn seeds() -> Vec<u64> {
-    match std::env::var("TCPCOUNT_TOP_SEED") {
-        Ok(s) => vec![s.parse().unwrap()],
-        Err(_) => (1..=8).map(|i| i * 0x9E37_79B9).collect(),
-    }
-}
+use tcpcount_oracle::{Rng, pieces, seeds};
 
 /// Every real conntrack table (not the bad ones).
 fn fixtures() -> Vec<(PathBuf, String)> {
@@ -109,7 +102,7 @@ fn test_conntrack_keys_against_an_exact_counter() {
         ("dst/16,48", "dst", 16, 48),
         ("src/0", "src", 0, 64),
     ];
-    for seed in seeds() {
+    for seed in seeds("TCPCOUNT_TOP_SEED", 8) {
         let mut rng = Rng::from_state(seed);
         for (path, text) in fixtures() {
             for (spec, field, v4, v6) in cases {
