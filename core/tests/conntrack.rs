@@ -17,7 +17,6 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -27,57 +26,20 @@ use tcpcount_core::conntrack::{
     CtStateSet, Entry, Protocol,
 };
 use tcpcount_core::filter::{Cidr, PortList};
-use tcpcount_oracle::{Rng, pieces};
+use tcpcount_oracle::{Listing, Rng, pieces};
 
-/// `(family, kind, name) -> count`, non-zero only, as in `oracle.txt`.
-type Summary = BTreeMap<(String, String, String), u32>;
+/// `FAMILY KIND NAME -> count`, non-zero only, as in `oracle.txt`.
+type Summary = Listing;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/conntrack")
 }
 
-/// The reference parser: whitespace split, the family from the first word
-/// (a legacy line starts with the protocol), the state word right after the
-/// timeout, offload flags anywhere.
+/// The reference parser (`tcpcount_oracle::conntrack`): whitespace split, the
+/// family from the first word (a legacy line starts with the protocol), the
+/// state word right after the timeout, offload flags anywhere.
 fn naive(text: &str) -> Summary {
-    let mut out = Summary::new();
-    let mut add = |family: &str, kind: &str, name: &str| {
-        *out.entry((family.into(), kind.into(), name.into()))
-            .or_default() += 1;
-    };
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let (family, rest) = match words[0] {
-            "ipv4" | "ipv6" => (words[0], &words[2..]),
-            _ => ("ipv4", &words[..]),
-        };
-        let protocol = match rest[0] {
-            p @ ("tcp" | "udp" | "icmp" | "icmpv6") => p,
-            _ => "other",
-        };
-        add(family, "protocol", protocol);
-        if words.contains(&"[UNREPLIED]") {
-            add(family, "flag", "UNREPLIED");
-        }
-        if words.contains(&"[ASSURED]") {
-            add(family, "flag", "ASSURED");
-        }
-        if protocol == "tcp" {
-            let state = if words.contains(&"[HW_OFFLOAD]") {
-                "HW_OFFLOAD"
-            } else if words.contains(&"[OFFLOAD]") {
-                "OFFLOAD"
-            } else {
-                match rest[3] {
-                    s @ ("NONE" | "SYN_SENT" | "SYN_RECV" | "ESTABLISHED" | "FIN_WAIT"
-                    | "CLOSE_WAIT" | "LAST_ACK" | "TIME_WAIT" | "CLOSE" | "SYN_SENT2") => s,
-                    _ => "UNKNOWN",
-                }
-            };
-            add(family, "state", state);
-        }
-    }
-    out
+    tcpcount_oracle::conntrack(text).unwrap()
 }
 
 fn summary(counts: &CtCounts) -> Summary {
@@ -86,7 +48,7 @@ fn summary(counts: &CtCounts) -> Summary {
         let c = counts.family(family);
         let mut put = |kind: &str, what: &str, n: u32| {
             if n > 0 {
-                out.insert((name.into(), kind.into(), what.into()), n);
+                out.insert(format!("{name} {kind} {what}"), n);
             }
         };
         for (state, n) in c.iter() {
@@ -104,18 +66,7 @@ fn summary(counts: &CtCounts) -> Summary {
 }
 
 fn read_summary(path: &Path) -> Summary {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let w: Vec<&str> = l.split(' ').collect();
-            (
-                (w[0].into(), w[1].into(), w[2].into()),
-                w[3].parse().unwrap(),
-            )
-        })
-        .collect()
+    tcpcount_oracle::listing(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn parse_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<CtCounts, CtError> {
@@ -176,11 +127,7 @@ fn real_captures_hold_every_state_but_none() {
     let oracle = read_summary(&fixtures().join("states/oracle.txt"));
     for family in ["ipv4", "ipv6"] {
         for state in &CtState::ALL[1..10] {
-            let key = (
-                family.to_string(),
-                "state".to_string(),
-                state.name().to_string(),
-            );
+            let key = format!("{family} state {}", state.name());
             assert_eq!(oracle.get(&key), Some(&1), "{key:?}");
         }
     }
