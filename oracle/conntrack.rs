@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub type Listing = BTreeMap<String, u32>;
 
 /// The tcp state words `conntrack` prints; any other is counted as `UNKNOWN`.
-const STATES: [&str; 10] = [
+pub const STATES: [&str; 10] = [
     "NONE",
     "SYN_SENT",
     "SYN_RECV",
@@ -69,6 +69,21 @@ pub fn conntrack(text: &str) -> Option<Listing> {
     Some(out)
 }
 
+/// Adds the non-zero `counts` of one `family` and `kind` to `out`, keyed as
+/// a listing writes them: how a test lists the counts it checks.
+pub fn list<'a>(
+    out: &mut Listing,
+    family: &str,
+    kind: &str,
+    counts: impl IntoIterator<Item = (&'a str, u32)>,
+) {
+    for (name, n) in counts {
+        if n > 0 {
+            out.insert(format!("{family} {kind} {name}"), n);
+        }
+    }
+}
+
 /// Reads a listing, `FAMILY KIND NAME COUNT` a line, `#` starting a comment
 /// line: `None` if a line does not end in a count.
 pub fn listing(text: &str) -> Option<Listing> {
@@ -104,6 +119,13 @@ ipv4     2 gre      47 10 src=1.2.3.4 use=1
         );
         assert_eq!(conntrack(text), want);
         assert_eq!(want.map(|w| w.values().sum::<u32>()), Some(13));
+    }
+
+    #[test]
+    fn lists_only_what_is_not_zero() {
+        let mut out = Listing::new();
+        list(&mut out, "ipv6", "flag", [("ASSURED", 0), ("UNREPLIED", 3)]);
+        assert_eq!(out, listing("ipv6 flag UNREPLIED 3").unwrap());
     }
 
     #[test]

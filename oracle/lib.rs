@@ -14,7 +14,7 @@ use std::net::IpAddr;
 mod conntrack;
 mod rng;
 
-pub use conntrack::{Listing, conntrack, listing};
+pub use conntrack::{Listing, STATES as CT_STATES, conntrack, list, listing};
 pub use rng::{Rng, pieces, seeds};
 
 /// What the naive reading of a table found.

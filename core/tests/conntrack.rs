@@ -26,7 +26,7 @@ use tcpcount_core::conntrack::{
     CtStateSet, Entry, Protocol,
 };
 use tcpcount_core::filter::{Cidr, PortList};
-use tcpcount_oracle::{Listing, Rng, pieces};
+use tcpcount_oracle::{CT_STATES, Listing, Rng, list, pieces};
 
 /// `FAMILY KIND NAME -> count`, non-zero only, as in `oracle.txt`.
 type Summary = Listing;
@@ -46,19 +46,20 @@ fn summary(counts: &CtCounts) -> Summary {
     let mut out = Summary::new();
     for (family, name) in [(Family::Ipv4, "ipv4"), (Family::Ipv6, "ipv6")] {
         let c = counts.family(family);
-        let mut put = |kind: &str, what: &str, n: u32| {
-            if n > 0 {
-                out.insert(format!("{name} {kind} {what}"), n);
-            }
-        };
-        for (state, n) in c.iter() {
-            put("state", state.name(), n);
-        }
-        for (protocol, n) in c.protocols() {
-            put("protocol", protocol.name(), n);
-        }
-        put("flag", "UNREPLIED", c.unreplied());
-        put("flag", "ASSURED", c.assured());
+        let flags = [("UNREPLIED", c.unreplied()), ("ASSURED", c.assured())];
+        list(
+            &mut out,
+            name,
+            "state",
+            c.iter().map(|(s, n)| (s.name(), n)),
+        );
+        list(
+            &mut out,
+            name,
+            "protocol",
+            c.protocols().map(|(p, n)| (p.name(), n)),
+        );
+        list(&mut out, name, "flag", flags);
         assert_eq!(c.entries(), c.protocols().map(|(_, n)| n).sum::<u32>());
         assert_eq!(c.tcp_total(), c.protocol(Protocol::Tcp));
     }
@@ -553,20 +554,12 @@ fn generate_line(rng: &mut Rng, legacy: bool) -> String {
         line += &format!("{} ", rng.below(432_000));
     }
     if number == 6 && !offload {
-        let word = rng.pick(&[
-            "NONE",
-            "SYN_SENT",
-            "SYN_RECV",
-            "ESTABLISHED",
-            "FIN_WAIT",
-            "CLOSE_WAIT",
-            "LAST_ACK",
-            "TIME_WAIT",
-            "CLOSE",
-            "SYN_SENT2",
-            "LISTEN",
-            "NEW_STATE_9",
-        ]);
+        // Every word conntrack prints, then two it does not.
+        let words: Vec<&str> = CT_STATES
+            .into_iter()
+            .chain(["LISTEN", "NEW_STATE_9"])
+            .collect();
+        let word = rng.pick(&words);
         line += word;
         line += " ";
     } else if number == 132 {
