@@ -75,10 +75,7 @@ pub fn seeds(var: &str, n: u64) -> Vec<u64> {
 /// (at least 1 byte, the last piece cut short). Lazy: `size` is called once
 /// per piece, when that piece is taken, so a caller that stops early (on a
 /// parse error) draws no more than it used.
-pub fn pieces<'a>(
-    bytes: &'a [u8],
-    mut size: impl FnMut() -> usize,
-) -> impl Iterator<Item = &'a [u8]> {
+pub fn pieces(bytes: &[u8], mut size: impl FnMut() -> usize) -> impl Iterator<Item = &[u8]> {
     let mut rest = bytes;
     std::iter::from_fn(move || {
         if rest.is_empty() {
