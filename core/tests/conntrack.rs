@@ -307,47 +307,26 @@ fn other_protocols_and_legacy_lines() {
 
 #[test]
 fn accounting_zones_secctx_and_timestamps() {
+    use CtField::*;
     let text = "ipv4     2 tcp      6 431999 ESTABLISHED src=1.2.3.4 dst=5.6.7.8 sport=1 dport=2 zone-orig=4 packets=18446744073709551615 bytes=0 src=5.6.7.8 dst=1.2.3.4 sport=2 dport=1 zone-reply=5 packets=1 bytes=2 [ASSURED] mark=4294967295 secctx=system_u:object_r:unlabeled_t:s0 zone=65535 delta-time=12345 use=2";
     let e = Entry::parse(text.as_bytes()).unwrap();
     assert_eq!((e.mark(), e.zone()), (Some(u32::MAX), Some(65535)));
-    for (from, to, kind) in [
-        (
-            "zone=65535",
-            "zone=65536",
-            CtErrorKind::BadField(CtField::Zone),
-        ),
-        (
-            "mark=4294967295",
-            "mark=4294967296",
-            CtErrorKind::BadField(CtField::Extra),
-        ),
+    // Each change makes the line bad in one field.
+    for (from, to, field) in [
+        ("zone=65535", "zone=65536", Zone),
+        ("mark=4294967295", "mark=4294967296", Extra),
         (
             "packets=18446744073709551615",
             "packets=18446744073709551616",
-            CtErrorKind::BadField(CtField::Counters),
+            Counters,
         ),
-        (
-            "delta-time=12345 use=2",
-            "use=2 delta-time=12345",
-            CtErrorKind::BadField(CtField::Use),
-        ),
-        (
-            "secctx=system_u:object_r:unlabeled_t:s0",
-            "secctx=",
-            CtErrorKind::BadField(CtField::Extra),
-        ),
-        (
-            "[ASSURED] mark",
-            "[ASSURED] [ASSURED] mark",
-            CtErrorKind::BadField(CtField::Flag),
-        ),
-        (
-            "bytes=0 src",
-            "src",
-            CtErrorKind::BadField(CtField::Counters),
-        ),
+        ("delta-time=12345 use=2", "use=2 delta-time=12345", Use),
+        ("secctx=system_u:object_r:unlabeled_t:s0", "secctx=", Extra),
+        ("[ASSURED] mark", "[ASSURED] [ASSURED] mark", Flag),
+        ("bytes=0 src", "src", Counters),
     ] {
         let bad = text.replace(from, to);
+        let kind = CtErrorKind::BadField(field);
         assert_eq!(Entry::parse(bad.as_bytes()), Err(kind), "{bad}");
     }
 }
