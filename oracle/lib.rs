@@ -5,8 +5,17 @@
 //! standard library's parsers. It shares no code with `tcpcount-core` (it does
 //! not depend on it) and checks nothing beyond what it reads: it answers
 //! "what does this table say?" for tables the core accepted or a test made.
+//! Beside it: in `conntrack`, the same naive reading of conntrack tables and
+//! of their captured `conntrack -L` listings; in `rng`, the seeded generator,
+//! random chunking and seed list that the property tests share.
 
 use std::net::IpAddr;
+
+mod conntrack;
+mod rng;
+
+pub use conntrack::{Listing, STATES as CT_STATES, conntrack, list, listing};
+pub use rng::{Rng, pieces, seeds};
 
 /// What the naive reading of a table found.
 #[derive(Clone, Debug, PartialEq, Eq)]

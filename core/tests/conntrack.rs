@@ -17,7 +17,6 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -27,75 +26,40 @@ use tcpcount_core::conntrack::{
     CtStateSet, Entry, Protocol,
 };
 use tcpcount_core::filter::{Cidr, PortList};
+use tcpcount_oracle::{CT_STATES, Listing, Rng, list, pieces};
 
-/// `(family, kind, name) -> count`, non-zero only, as in `oracle.txt`.
-type Summary = BTreeMap<(String, String, String), u32>;
+/// `FAMILY KIND NAME -> count`, non-zero only, as in `oracle.txt`.
+type Summary = Listing;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/conntrack")
 }
 
-/// The reference parser: whitespace split, the family from the first word
-/// (a legacy line starts with the protocol), the state word right after the
-/// timeout, offload flags anywhere.
+/// The reference parser (`tcpcount_oracle::conntrack`): whitespace split, the
+/// family from the first word (a legacy line starts with the protocol), the
+/// state word right after the timeout, offload flags anywhere.
 fn naive(text: &str) -> Summary {
-    let mut out = Summary::new();
-    let mut add = |family: &str, kind: &str, name: &str| {
-        *out.entry((family.into(), kind.into(), name.into()))
-            .or_default() += 1;
-    };
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let (family, rest) = match words[0] {
-            "ipv4" | "ipv6" => (words[0], &words[2..]),
-            _ => ("ipv4", &words[..]),
-        };
-        let protocol = match rest[0] {
-            p @ ("tcp" | "udp" | "icmp" | "icmpv6") => p,
-            _ => "other",
-        };
-        add(family, "protocol", protocol);
-        if words.contains(&"[UNREPLIED]") {
-            add(family, "flag", "UNREPLIED");
-        }
-        if words.contains(&"[ASSURED]") {
-            add(family, "flag", "ASSURED");
-        }
-        if protocol == "tcp" {
-            let state = if words.contains(&"[HW_OFFLOAD]") {
-                "HW_OFFLOAD"
-            } else if words.contains(&"[OFFLOAD]") {
-                "OFFLOAD"
-            } else {
-                match rest[3] {
-                    s @ ("NONE" | "SYN_SENT" | "SYN_RECV" | "ESTABLISHED" | "FIN_WAIT"
-                    | "CLOSE_WAIT" | "LAST_ACK" | "TIME_WAIT" | "CLOSE" | "SYN_SENT2") => s,
-                    _ => "UNKNOWN",
-                }
-            };
-            add(family, "state", state);
-        }
-    }
-    out
+    tcpcount_oracle::conntrack(text).unwrap()
 }
 
 fn summary(counts: &CtCounts) -> Summary {
     let mut out = Summary::new();
     for (family, name) in [(Family::Ipv4, "ipv4"), (Family::Ipv6, "ipv6")] {
         let c = counts.family(family);
-        let mut put = |kind: &str, what: &str, n: u32| {
-            if n > 0 {
-                out.insert((name.into(), kind.into(), what.into()), n);
-            }
-        };
-        for (state, n) in c.iter() {
-            put("state", state.name(), n);
-        }
-        for (protocol, n) in c.protocols() {
-            put("protocol", protocol.name(), n);
-        }
-        put("flag", "UNREPLIED", c.unreplied());
-        put("flag", "ASSURED", c.assured());
+        let flags = [("UNREPLIED", c.unreplied()), ("ASSURED", c.assured())];
+        list(
+            &mut out,
+            name,
+            "state",
+            c.iter().map(|(s, n)| (s.name(), n)),
+        );
+        list(
+            &mut out,
+            name,
+            "protocol",
+            c.protocols().map(|(p, n)| (p.name(), n)),
+        );
+        list(&mut out, name, "flag", flags);
         assert_eq!(c.entries(), c.protocols().map(|(_, n)| n).sum::<u32>());
         assert_eq!(c.tcp_total(), c.protocol(Protocol::Tcp));
     }
@@ -103,18 +67,7 @@ fn summary(counts: &CtCounts) -> Summary {
 }
 
 fn read_summary(path: &Path) -> Summary {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let w: Vec<&str> = l.split(' ').collect();
-            (
-                (w[0].into(), w[1].into(), w[2].into()),
-                w[3].parse().unwrap(),
-            )
-        })
-        .collect()
+    tcpcount_oracle::listing(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn parse_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<CtCounts, CtError> {
@@ -175,11 +128,7 @@ fn real_captures_hold_every_state_but_none() {
     let oracle = read_summary(&fixtures().join("states/oracle.txt"));
     for family in ["ipv4", "ipv6"] {
         for state in &CtState::ALL[1..10] {
-            let key = (
-                family.to_string(),
-                "state".to_string(),
-                state.name().to_string(),
-            );
+            let key = format!("{family} state {}", state.name());
             assert_eq!(oracle.get(&key), Some(&1), "{key:?}");
         }
     }
@@ -358,47 +307,26 @@ fn other_protocols_and_legacy_lines() {
 
 #[test]
 fn accounting_zones_secctx_and_timestamps() {
+    use CtField::*;
     let text = "ipv4     2 tcp      6 431999 ESTABLISHED src=1.2.3.4 dst=5.6.7.8 sport=1 dport=2 zone-orig=4 packets=18446744073709551615 bytes=0 src=5.6.7.8 dst=1.2.3.4 sport=2 dport=1 zone-reply=5 packets=1 bytes=2 [ASSURED] mark=4294967295 secctx=system_u:object_r:unlabeled_t:s0 zone=65535 delta-time=12345 use=2";
     let e = Entry::parse(text.as_bytes()).unwrap();
     assert_eq!((e.mark(), e.zone()), (Some(u32::MAX), Some(65535)));
-    for (from, to, kind) in [
-        (
-            "zone=65535",
-            "zone=65536",
-            CtErrorKind::BadField(CtField::Zone),
-        ),
-        (
-            "mark=4294967295",
-            "mark=4294967296",
-            CtErrorKind::BadField(CtField::Extra),
-        ),
+    // Each change makes the line bad in one field.
+    for (from, to, field) in [
+        ("zone=65535", "zone=65536", Zone),
+        ("mark=4294967295", "mark=4294967296", Extra),
         (
             "packets=18446744073709551615",
             "packets=18446744073709551616",
-            CtErrorKind::BadField(CtField::Counters),
+            Counters,
         ),
-        (
-            "delta-time=12345 use=2",
-            "use=2 delta-time=12345",
-            CtErrorKind::BadField(CtField::Use),
-        ),
-        (
-            "secctx=system_u:object_r:unlabeled_t:s0",
-            "secctx=",
-            CtErrorKind::BadField(CtField::Extra),
-        ),
-        (
-            "[ASSURED] mark",
-            "[ASSURED] [ASSURED] mark",
-            CtErrorKind::BadField(CtField::Flag),
-        ),
-        (
-            "bytes=0 src",
-            "src",
-            CtErrorKind::BadField(CtField::Counters),
-        ),
+        ("delta-time=12345 use=2", "use=2 delta-time=12345", Use),
+        ("secctx=system_u:object_r:unlabeled_t:s0", "secctx=", Extra),
+        ("[ASSURED] mark", "[ASSURED] [ASSURED] mark", Flag),
+        ("bytes=0 src", "src", Counters),
     ] {
         let bad = text.replace(from, to);
+        let kind = CtErrorKind::BadField(field);
         assert_eq!(Entry::parse(bad.as_bytes()), Err(kind), "{bad}");
     }
 }
@@ -557,27 +485,6 @@ fn errors_are_sticky_and_empty_input_is_empty() {
     assert_eq!(parser.finish(), Err(first));
 }
 
-/// xorshift64*, seeded; no dependencies.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
 fn address(rng: &mut Rng, v6: bool) -> String {
     if v6 {
         (0..8)
@@ -626,20 +533,12 @@ fn generate_line(rng: &mut Rng, legacy: bool) -> String {
         line += &format!("{} ", rng.below(432_000));
     }
     if number == 6 && !offload {
-        let word = rng.pick(&[
-            "NONE",
-            "SYN_SENT",
-            "SYN_RECV",
-            "ESTABLISHED",
-            "FIN_WAIT",
-            "CLOSE_WAIT",
-            "LAST_ACK",
-            "TIME_WAIT",
-            "CLOSE",
-            "SYN_SENT2",
-            "LISTEN",
-            "NEW_STATE_9",
-        ]);
+        // Every word conntrack prints, then two it does not.
+        let words: Vec<&str> = CT_STATES
+            .into_iter()
+            .chain(["LISTEN", "NEW_STATE_9"])
+            .collect();
+        let word = rng.pick(&words);
         line += word;
         line += " ";
     } else if number == 132 {
@@ -699,7 +598,7 @@ fn generate_line(rng: &mut Rng, legacy: bool) -> String {
     if rng.chance(10) {
         line += &format!(
             "secctx=system_u:object_r:{}_t:s0 ",
-            "x".repeat(rng.below(200))
+            "x".repeat(rng.index(200))
         );
     }
     if legacy && rng.chance(30) {
@@ -720,7 +619,7 @@ fn generated_tables_in_random_chunks_match_the_naive_parser() {
     let seed: u64 = std::env::var("TCPCOUNT_CT_SEED").map_or(0x5EED_C0DE, |v| v.parse().unwrap());
     for case in 0..cases {
         let case_seed = seed ^ (case.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
-        let mut rng = Rng(case_seed);
+        let mut rng = Rng::from_state(case_seed);
         let legacy = rng.chance(10);
         let lines: Vec<String> = (0..rng.below(40))
             .map(|_| generate_line(&mut rng, legacy))
@@ -730,17 +629,11 @@ fn generated_tables_in_random_chunks_match_the_naive_parser() {
             text.push('\n');
         }
         let expected = naive(&text);
-        let bytes = text.as_bytes();
-        let mut chunks = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
+        let sizes = || {
             let limit = rng.pick(&[2, 16, 300, 5000]);
-            let n = 1 + rng.below(limit);
-            let end = (at + n).min(bytes.len());
-            chunks.push(&bytes[at..end]);
-            at = end;
-        }
-        let got = parse_chunks(chunks).unwrap_or_else(|e| {
+            1 + rng.index(limit)
+        };
+        let got = parse_chunks(pieces(text.as_bytes(), sizes)).unwrap_or_else(|e| {
             panic!(
                 "seed {case_seed}: {e}: {:?}",
                 text.lines().nth(e.line as usize - 1)

@@ -18,31 +18,19 @@
 use std::collections::HashMap;
 
 use tcpcount_core::{Counter, CounterParser, Counters, CountersError, CountersErrorKind};
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-}
+use tcpcount_oracle::{Rng, pieces};
 
 fn parse_chunked(input: &[u8], rng: Option<&mut Rng>) -> Result<Counters, CountersError> {
     let mut parser = CounterParser::new();
     match rng {
         None => parser.feed(input)?,
         Some(rng) => {
-            let mut rest = input;
-            while !rest.is_empty() {
+            let sizes = || {
                 let max = if rng.below(2) == 0 { 8 } else { 900 };
-                let size = 1 + rng.below(max) as usize;
-                let (chunk, after) = rest.split_at(size.min(rest.len()));
+                1 + rng.index(max)
+            };
+            for chunk in pieces(input, sizes) {
                 parser.feed(chunk)?;
-                rest = after;
             }
         }
     }
@@ -52,7 +40,7 @@ fn parse_chunked(input: &[u8], rng: Option<&mut Rng>) -> Result<Counters, Counte
 /// Whole and in 20 random chunkings: all the same.
 fn parse(input: &[u8], what: &str) -> Result<Counters, CountersError> {
     let whole = parse_chunked(input, None);
-    let mut rng = Rng(0x5EED_0000 ^ input.len() as u64);
+    let mut rng = Rng::from_state(0x5EED_0000 ^ input.len() as u64);
     for _ in 0..20 {
         assert_eq!(
             parse_chunked(input, Some(&mut rng)),

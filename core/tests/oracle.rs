@@ -9,9 +9,9 @@
 //! row's line, never a wrong count. The oracle is the one `tests/` and
 //! `fuzz/` use too: the `tcpcount-oracle` crate (`oracle/lib.rs`).
 //!
-//! No dependencies: a seeded xorshift generator. A failing case prints its
-//! seed; rerun it with `TCPCOUNT_ORACLE_SEED=<seed>` (and
-//! `TCPCOUNT_ORACLE_CASES=1`). `TCPCOUNT_ORACLE_CASES` sets the number of
+//! No dependencies: the seeded xorshift generator of `tcpcount-oracle`. A
+//! failing case prints its seed; rerun it with `TCPCOUNT_ORACLE_SEED=<seed>`
+//! (and `TCPCOUNT_ORACLE_CASES=1`). `TCPCOUNT_ORACLE_CASES` sets the number of
 //! cases (default 600, 3 under miri).
 
 #![allow(
@@ -22,46 +22,7 @@
 )]
 
 use tcpcount_core::{Counts, Error, ErrorKind, Family, LINE_CAPACITY, Parser, TcpState};
-
-/// xorshift64*: small, seedable, good enough to pick shapes.
-#[derive(Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        // Zero is a fixed point of xorshift; splitmix the seed first.
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0..n` (n > 0), bias irrelevant here.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use tcpcount_oracle::{Rng, pieces};
 
 /// One generated table and what the generator knows about it.
 struct Table {
@@ -286,15 +247,7 @@ fn chunking<'a>(rng: &mut Rng, bytes: &'a [u8]) -> Vec<&'a [u8]> {
         2 => 2 * LINE_CAPACITY as u64,
         _ => bytes.len().max(1) as u64,
     };
-    let mut chunks = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = (rng.range(1, max) as usize).min(rest.len());
-        let (chunk, after) = rest.split_at(n);
-        chunks.push(chunk);
-        rest = after;
-    }
-    chunks
+    pieces(bytes, || rng.range(1, max) as usize).collect()
 }
 
 /// Prints the seed of the case that is running if it panics.

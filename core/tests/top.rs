@@ -22,27 +22,10 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use tcpcount_oracle::{Rng, pieces};
 
 fn seeds() -> Vec<u64> {
-    match std::env::var("TCPCOUNT_TOP_SEED") {
-        Ok(s) => vec![s.parse().unwrap()],
-        Err(_) => (1..=6).map(|i| i * 0x9E37_79B9).collect(),
-    }
+    tcpcount_oracle::seeds("TCPCOUNT_TOP_SEED", 6)
 }
 
 const BLANK: TopEntry = TopEntry {
@@ -140,7 +123,7 @@ fn addr(i: u64) -> TopKey {
 #[test]
 fn test_generated_streams() {
     for seed in seeds() {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::from_state(seed);
         // Zipf-like: key i drawn with weight about 1/(i+1).
         let distinct = 3000;
         let zipf: Vec<TopKey> = (0..20_000)
@@ -305,20 +288,17 @@ fn through_parser(text: &str, spec: &KeySpec, filter: &Filter, rng: Option<&mut 
         tops.c64.add_socket(spec, row);
         tops.c1024.add_socket(spec, row);
     };
-    let mut rest = text.as_bytes();
     match rng {
-        None => parser.feed_visit(rest, &mut visit).unwrap(),
+        None => parser.feed_visit(text.as_bytes(), &mut visit).unwrap(),
         Some(rng) => {
-            while !rest.is_empty() {
-                let size = match rng.below(4) {
-                    0 => 1 + rng.below(8),
-                    1 => 1 + rng.below(200),
-                    2 => 1 + rng.below(4096),
-                    _ => rest.len() as u64,
-                } as usize;
-                let (chunk, after) = rest.split_at(size.min(rest.len()));
+            let sizes = || match rng.below(4) {
+                0 => 1 + rng.index(8),
+                1 => 1 + rng.index(200),
+                2 => 1 + rng.index(4096),
+                _ => usize::MAX, // the rest at once
+            };
+            for chunk in pieces(text.as_bytes(), sizes) {
                 parser.feed_visit(chunk, &mut visit).unwrap();
-                rest = after;
             }
         }
     }
@@ -342,7 +322,7 @@ fn fixture_case((path, text, rows): (&str, &str, &NaiveRows), spec: &KeySpec, fi
     check(&whole.c1024, &truth, &format!("{what} C=1024"));
     let want = whole.listings();
     for seed in seeds().into_iter().take(2) {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::from_state(seed);
         let chunked = through_parser(text, spec, filter, Some(&mut rng));
         assert_eq!(
             chunked.listings(),

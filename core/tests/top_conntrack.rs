@@ -21,24 +21,7 @@ use std::path::PathBuf;
 
 use tcpcount_core::conntrack::{CtParser, Entry};
 use tcpcount_core::{KeySpec, Top, TopKey};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
-fn seeds() -> Vec<u64> {
-    match std::env::var("TCPCOUNT_TOP_SEED") {
-        Ok(s) => vec![s.parse().unwrap()],
-        Err(_) => (1..=8).map(|i| i * 0x9E37_79B9).collect(),
-    }
-}
+use tcpcount_oracle::{Rng, pieces, seeds};
 
 /// Every real conntrack table (not the bad ones).
 fn fixtures() -> Vec<(PathBuf, String)> {
@@ -100,12 +83,8 @@ fn feed<const C: usize>(text: &str, spec: &KeySpec, rng: &mut Rng) -> Top<C> {
     let mut top = Top::<C>::new();
     let mut parser = CtParser::new();
     let mut visit = |e: &Entry| top.add_entry(spec, e);
-    let mut rest = text.as_bytes();
-    while !rest.is_empty() {
-        let n = (1 + (rng.next() % 700) as usize).min(rest.len());
-        let (chunk, tail) = rest.split_at(n);
+    for chunk in pieces(text.as_bytes(), || 1 + rng.index(700)) {
         parser.feed_visit(chunk, &mut visit).unwrap();
-        rest = tail;
     }
     parser.end(&mut visit).unwrap();
     top
@@ -123,8 +102,8 @@ fn test_conntrack_keys_against_an_exact_counter() {
         ("dst/16,48", "dst", 16, 48),
         ("src/0", "src", 0, 64),
     ];
-    for seed in seeds() {
-        let mut rng = Rng(seed);
+    for seed in seeds("TCPCOUNT_TOP_SEED", 8) {
+        let mut rng = Rng::from_state(seed);
         for (path, text) in fixtures() {
             for (spec, field, v4, v6) in cases {
                 let what = format!("{} {spec} seed {seed}", path.display());
@@ -159,7 +138,7 @@ fn test_conntrack_keys_against_an_exact_counter() {
 fn test_socket_keys_count_no_entry() {
     let (_, text) = &fixtures()[0];
     let spec: KeySpec = "raddr".parse().unwrap();
-    let top = feed::<16>(text, &spec, &mut Rng(1));
+    let top = feed::<16>(text, &spec, &mut Rng::from_state(1));
     assert_eq!(top.total(), 0);
     assert!(top.is_empty());
 }
