@@ -10,6 +10,7 @@ mod counters;
 pub mod ctnetlink;
 mod files;
 mod netlink;
+mod nl;
 mod proc;
 mod sockdiag;
 mod text;
