@@ -232,51 +232,115 @@ pub fn report_top(
     keys.push(Key::Unknown);
     keys.push(Key::Total);
 
-    let mut status = Status::Ok;
-    let mut tripped = Vec::new();
-    for &key in &keys {
-        let count = key.count(counts);
-        if let Some(figure) = crit.get(key).filter(|&f| count > f) {
-            status = status.max(Status::Critical);
-            tripped.push(format!("{}={count} > {figure}", key.label()));
-        } else if let Some(figure) = warn.get(key).filter(|&f| count > f) {
-            status = status.max(Status::Warning);
-            tripped.push(format!("{}={count} > {figure}", key.label()));
-        }
-    }
-    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
-    if let Some(judged) = &judged {
-        status = status.max(judged.status);
-        tripped.extend(judged.tripped.clone());
-    }
-    let mut summary = if tripped.is_empty() {
-        format!(
-            "{} sockets, {} established, {} time_wait",
-            counts.total(),
-            counts.get(TcpState::Established),
-            counts.get(TcpState::TimeWait)
-        )
-    } else {
-        format!("{} ({} sockets)", tripped.join(", "), counts.total())
-    };
-    let mut perfdata: Vec<String> = keys
+    let gauges: Vec<Gauge> = keys
         .iter()
         .map(|&key| {
-            let figure = |t: &Thresholds| t.get(key).map(|f| f.to_string()).unwrap_or_default();
-            format!(
-                "{}={};{};{};0",
+            let count = key.count(counts);
+            Gauge::new(
                 key.label(),
-                key.count(counts),
-                figure(warn),
-                figure(crit)
+                count.to_string(),
+                warn.get(key),
+                crit.get(key),
+                |f| count > f,
             )
         })
         .collect();
-    if let Some(judged) = judged {
-        perfdata.push(judged.perfdata);
-        if tripped.is_empty() {
-            summary.push_str(&judged.summary);
+    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
+    let ok = format!(
+        "{} sockets, {} established, {} time_wait",
+        counts.total(),
+        counts.get(TcpState::Established),
+        counts.get(TcpState::TimeWait)
+    );
+    write_status(
+        out,
+        &gauges,
+        judged,
+        &ok,
+        &format!("{} sockets", counts.total()),
+    )
+}
+
+/// One key of a status line: its name, its value as shown, its figures,
+/// and the most severe status whose figure it exceeds.
+pub(crate) struct Gauge {
+    label: String,
+    shown: String,
+    warn: Option<u32>,
+    crit: Option<u32>,
+    /// The figure exceeded, CRITICAL's before WARNING's, and its status.
+    tripped: Option<(Status, u32)>,
+    /// The perfdata's maximum (`;100` for a percentage), or empty.
+    max: &'static str,
+}
+
+impl Gauge {
+    /// A key whose value exceeds a figure when `exceeds(figure)`.
+    pub(crate) fn new(
+        label: String,
+        shown: String,
+        warn: Option<u32>,
+        crit: Option<u32>,
+        exceeds: impl Fn(u32) -> bool,
+    ) -> Gauge {
+        let tripped = match (crit.filter(|&f| exceeds(f)), warn.filter(|&f| exceeds(f))) {
+            (Some(figure), _) => Some((Status::Critical, figure)),
+            (None, Some(figure)) => Some((Status::Warning, figure)),
+            (None, None) => None,
+        };
+        Gauge {
+            label,
+            shown,
+            warn,
+            crit,
+            tripped,
+            max: "",
         }
+    }
+
+    /// The same, with a perfdata maximum such as `;100`.
+    pub(crate) fn with_max(self, max: &'static str) -> Gauge {
+        Gauge { max, ..self }
+    }
+}
+
+/// Writes `TCPCOUNT STATUS - summary | perfdata` for `gauges` and the
+/// `--top` judgement, and returns the status. The summary is `ok` (plus the
+/// top key) when nothing trips, else the tripped keys and `(context)`.
+pub(crate) fn write_status(
+    out: &mut impl Write,
+    gauges: &[Gauge],
+    top: Option<TopCheck>,
+    ok: &str,
+    context: &str,
+) -> io::Result<Status> {
+    let mut status = Status::Ok;
+    let mut tripped = Vec::new();
+    let mut perfdata = Vec::new();
+    for gauge in gauges {
+        if let Some((severity, figure)) = gauge.tripped {
+            status = status.max(severity);
+            tripped.push(format!("{}={} > {figure}", gauge.label, gauge.shown));
+        }
+        let figure = |f: Option<u32>| f.map(|f| f.to_string()).unwrap_or_default();
+        perfdata.push(format!(
+            "{}={};{};{};0{}",
+            gauge.label,
+            gauge.shown,
+            figure(gauge.warn),
+            figure(gauge.crit),
+            gauge.max
+        ));
+    }
+    let mut summary = ok.to_owned();
+    if let Some(top) = top {
+        status = status.max(top.status);
+        tripped.extend(top.tripped);
+        perfdata.push(top.perfdata);
+        summary.push_str(&top.summary);
+    }
+    if !tripped.is_empty() {
+        summary = format!("{} ({context})", tripped.join(", "));
     }
     writeln!(
         out,

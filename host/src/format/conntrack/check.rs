@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::CtState;
 
-use crate::format::check::{CtKey, Status, Thresholds, TopCheck};
+use crate::format::check::{CtKey, Gauge, Status, Thresholds, TopCheck, write_status};
 use crate::reading::TopReading;
 use crate::sample::Conntrack;
 
@@ -54,69 +54,35 @@ pub fn report(
     if fill.is_some() {
         keys.push(CtKey::Fill);
     }
-    let mut status = Status::Ok;
-    let mut tripped = Vec::new();
-    for &key in &keys {
-        if let Some(figure) = crit.get_ct(key).filter(|&f| trips(key, f)) {
-            status = status.max(Status::Critical);
-            tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
-        } else if let Some(figure) = warn.get_ct(key).filter(|&f| trips(key, f)) {
-            status = status.max(Status::Warning);
-            tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
-        }
-    }
+    let gauges: Vec<Gauge> = keys
+        .iter()
+        .map(|&key| {
+            let gauge = Gauge::new(
+                key.label(),
+                shown(key),
+                warn.get_ct(key),
+                crit.get_ct(key),
+                |f| trips(key, f),
+            );
+            match key {
+                CtKey::Fill => gauge.with_max(";100"),
+                _ => gauge,
+            }
+        })
+        .collect();
     let judged = top.map(|t| TopCheck::judge(t, warn.get_ct(CtKey::Top), crit.get_ct(CtKey::Top)));
-    if let Some(judged) = &judged {
-        status = status.max(judged.status);
-        tripped.extend(judged.tripped.clone());
-    }
     let table = match (conntrack.entries, conntrack.limit, fill) {
         (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", f.percent(1)),
         _ => "table fill absent".to_owned(),
     };
-    let mut summary = if tripped.is_empty() {
-        format!(
-            "{} conntrack entries, {} established, {} time_wait, {table}",
-            total.entries(),
-            total.get(CtState::Established),
-            total.get(CtState::TimeWait)
-        )
-    } else {
-        format!(
-            "{} ({} conntrack entries, {table})",
-            tripped.join(", "),
-            total.entries()
-        )
-    };
-    let mut perfdata: Vec<String> = keys
-        .iter()
-        .map(|&key| {
-            let figure = |t: &Thresholds| t.get_ct(key).map(|f| f.to_string()).unwrap_or_default();
-            let max = match key {
-                CtKey::Fill => ";100",
-                _ => "",
-            };
-            format!(
-                "{}={};{};{};0{max}",
-                key.label(),
-                shown(key),
-                figure(warn),
-                figure(crit)
-            )
-        })
-        .collect();
-    if let Some(judged) = judged {
-        perfdata.push(judged.perfdata);
-        if tripped.is_empty() {
-            summary.push_str(&judged.summary);
-        }
-    }
-    writeln!(
-        out,
-        "TCPCOUNT {status} - {summary} | {}",
-        perfdata.join(" ")
-    )?;
-    Ok(status)
+    let ok = format!(
+        "{} conntrack entries, {} established, {} time_wait, {table}",
+        total.entries(),
+        total.get(CtState::Established),
+        total.get(CtState::TimeWait)
+    );
+    let context = format!("{} conntrack entries, {table}", total.entries());
+    write_status(out, &gauges, judged, &ok, &context)
 }
 
 #[cfg(test)]
