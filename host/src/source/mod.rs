@@ -12,6 +12,7 @@ mod files;
 mod netlink;
 mod nl;
 mod proc;
+mod read;
 mod sockdiag;
 mod text;
 
