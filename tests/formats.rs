@@ -93,14 +93,35 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         for (_, wanted) in VIEWS {
             let sample = sample(&dir, wanted);
             let expected_total = sample.tables.total().total();
-            for (format, format_name) in
-                [(Format::Json, "json"), (Format::Prometheus, "prometheus")]
-            {
-                let text = render(format, &sample);
-                documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
-            }
+            push_documents(
+                &mut documents,
+                &sample,
+                ["json", "prometheus"],
+                expected_total,
+            );
         }
     }
+    let report = read_formats(&documents);
+    assert!(report.contains("documents read: "), "{report}");
+}
+
+/// Appends `sample` in JSON then Prometheus to `documents`, each under a
+/// `=== NAME EXPECTED` line naming how `tests/read_formats.py` reads it.
+fn push_documents(
+    documents: &mut String,
+    sample: &Sample,
+    names: [&str; 2],
+    expected: impl std::fmt::Display,
+) {
+    for (format, name) in [Format::Json, Format::Prometheus].into_iter().zip(names) {
+        let text = render(format, sample);
+        documents.push_str(&format!("=== {name} {expected}\n{text}"));
+    }
+}
+
+/// Runs `tests/read_formats.py` (json and prometheus_client) over
+/// `documents` and returns its report; it must succeed.
+fn read_formats(documents: &str) -> String {
     let mut child = Command::new("python3")
         .arg(root().join("tests/read_formats.py"))
         .stdin(Stdio::piped())
@@ -121,7 +142,7 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         "{report}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(report.contains("documents read: "), "{report}");
+    report.into_owned()
 }
 
 /// The conntrack fixture directories, each with its table file.
@@ -224,34 +245,14 @@ fn conntrack_json_and_prometheus_parse_with_real_parsers() {
         let reading = sample.conntrack.as_deref().expect("a conntrack reading");
         let total = reading.counts.total();
         let expected = format!("{} {}", total.entries(), total.tcp_total());
-        for (format, format_name) in [
-            (Format::Json, "ctjson"),
-            (Format::Prometheus, "ctprometheus"),
-        ] {
-            let text = render(format, &sample);
-            documents.push_str(&format!("=== {format_name} {expected}\n{text}"));
-        }
+        push_documents(
+            &mut documents,
+            &sample,
+            ["ctjson", "ctprometheus"],
+            expected,
+        );
     }
-    let mut child = Command::new("python3")
-        .arg(root().join("tests/read_formats.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(documents.as_bytes())
-        .expect("write documents");
-    let out = child.wait_with_output().expect("python3 finishes");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = read_formats(&documents);
     assert!(report.contains("documents read: 12"), "{report}");
 }
 
@@ -415,31 +416,14 @@ fn top_and_counters_outputs_parse_with_real_parsers() {
     }
     for sample in &samples {
         let expected_total = sample.tables.total().total();
-        for (format, format_name) in [(Format::Json, "json"), (Format::Prometheus, "prometheus")] {
-            let text = render(format, sample);
-            documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
-        }
+        push_documents(
+            &mut documents,
+            sample,
+            ["json", "prometheus"],
+            expected_total,
+        );
     }
-    let mut child = Command::new("python3")
-        .arg(root().join("tests/read_formats.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(documents.as_bytes())
-        .expect("write documents");
-    let out = child.wait_with_output().expect("python3 finishes");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = read_formats(&documents);
     assert!(report.contains("top documents: 12"), "{report}");
     assert!(report.contains("counters documents: 4"), "{report}");
 }
