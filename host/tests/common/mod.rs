@@ -3,11 +3,13 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tcpcount_core::TcpState;
+use tcpcount_core::conntrack::CtCounts;
+use tcpcount_core::{Family, TcpState};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_tcpcount");
@@ -108,4 +110,27 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// Non-zero conntrack counts as the oracle files list them: `FAMILY
+/// state|protocol|flag NAME` -> count.
+pub fn ct_listed(counts: &CtCounts) -> BTreeMap<String, u32> {
+    let mut out = BTreeMap::new();
+    for (family, name) in [(Family::Ipv4, "ipv4"), (Family::Ipv6, "ipv6")] {
+        let c = counts.family(family);
+        let mut put = |kind: &str, what: &str, n: u32| {
+            if n > 0 {
+                out.insert(format!("{name} {kind} {what}"), n);
+            }
+        };
+        for (state, n) in c.iter() {
+            put("state", state.name(), n);
+        }
+        for (protocol, n) in c.protocols() {
+            put("protocol", protocol.name(), n);
+        }
+        put("flag", "ASSURED", c.assured());
+        put("flag", "UNREPLIED", c.unreplied());
+    }
+    out
 }
