@@ -15,6 +15,7 @@ use tcpcount_core::conntrack::CtState;
 use tcpcount_core::{Counts, FilterError, TcpState};
 
 use crate::reading::TopReading;
+use crate::sample::Sample;
 
 /// A plugin's result, least to most severe but UNKNOWN (the exit code is
 /// [`crate::Exit::code`]'s).
@@ -205,60 +206,87 @@ impl CtKey {
     }
 }
 
-/// Writes the status line for `counts` and returns the status.
+/// Writes the status line for `sample` (its conntrack table if it has
+/// one, else its sockets) and returns the status.
 pub fn report(
     out: &mut impl Write,
-    counts: &Counts,
+    sample: &Sample,
     warn: Option<&Thresholds>,
     crit: Option<&Thresholds>,
 ) -> io::Result<Status> {
-    report_top(out, counts, None, warn, crit)
+    let judge = Judge::new(sample.top.as_deref(), warn, crit);
+    match &sample.conntrack {
+        Some(conntrack) => judge.conntrack(out, conntrack),
+        None => judge.sockets(out, &sample.tables.total()),
+    }
 }
 
-/// Writes the status line for `counts` and, with `--top`, the key sure to
-/// hold the most sockets (judged on its guaranteed lower bound, `count -
-/// error`, so an approximate table never raises a false alarm), and returns
-/// the status.
-pub fn report_top(
-    out: &mut impl Write,
-    counts: &Counts,
-    top: Option<&TopReading>,
-    warn: Option<&Thresholds>,
-    crit: Option<&Thresholds>,
-) -> io::Result<Status> {
-    let empty = Thresholds::default();
-    let (warn, crit) = (warn.unwrap_or(&empty), crit.unwrap_or(&empty));
-    let mut keys: Vec<Key> = TcpState::ALL.iter().map(|&s| Key::State(s)).collect();
-    keys.push(Key::Unknown);
-    keys.push(Key::Total);
+/// No figures: an absent `--warn` or `--crit`.
+static NO_FIGURES: Thresholds = Thresholds {
+    sockets: Vec::new(),
+    conntrack: Vec::new(),
+    socket_error: None,
+    conntrack_error: None,
+};
 
-    let gauges: Vec<Gauge> = keys
-        .iter()
-        .map(|&key| {
-            let count = key.count(counts);
-            Gauge::new(
-                key.label(),
-                count.to_string(),
-                warn.get(key),
-                crit.get(key),
-                |f| count > f,
-            )
-        })
-        .collect();
-    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
-    let ok = format!(
-        "{} sockets, {} established, {} time_wait",
-        counts.total(),
-        counts.get(TcpState::Established),
-        counts.get(TcpState::TimeWait)
-    );
-    write_status(
-        out,
-        &gauges,
-        judged,
-        &ok,
-        &format!("{} sockets", counts.total()),
-    )
+/// What a status line is judged against: the `--warn` and `--crit`
+/// figures and, with `--top`, the key sure to hold the most (judged on its
+/// guaranteed lower bound, `count - error`, so an approximate table never
+/// raises a false alarm).
+pub(crate) struct Judge<'a> {
+    pub top: Option<&'a TopReading>,
+    pub warn: &'a Thresholds,
+    pub crit: &'a Thresholds,
+}
+
+impl<'a> Judge<'a> {
+    pub(crate) fn new(
+        top: Option<&'a TopReading>,
+        warn: Option<&'a Thresholds>,
+        crit: Option<&'a Thresholds>,
+    ) -> Judge<'a> {
+        Judge {
+            top,
+            warn: warn.unwrap_or(&NO_FIGURES),
+            crit: crit.unwrap_or(&NO_FIGURES),
+        }
+    }
+
+    /// Writes the status line for the socket `counts`; returns the status.
+    pub(crate) fn sockets(&self, out: &mut impl Write, counts: &Counts) -> io::Result<Status> {
+        let Judge { top, warn, crit } = *self;
+        let mut keys: Vec<Key> = TcpState::ALL.iter().map(|&s| Key::State(s)).collect();
+        keys.push(Key::Unknown);
+        keys.push(Key::Total);
+
+        let gauges: Vec<Gauge> = keys
+            .iter()
+            .map(|&key| {
+                let count = key.count(counts);
+                Gauge::new(
+                    key.label(),
+                    count.to_string(),
+                    warn.get(key),
+                    crit.get(key),
+                    |f| count > f,
+                )
+            })
+            .collect();
+        let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
+        let ok = format!(
+            "{} sockets, {} established, {} time_wait",
+            counts.total(),
+            counts.get(TcpState::Established),
+            counts.get(TcpState::TimeWait)
+        );
+        write_status(
+            out,
+            &gauges,
+            judged,
+            &ok,
+            &format!("{} sockets", counts.total()),
+        )
+    }
 }
 
 /// One key of a status line: its name, its value as shown, its figures,
@@ -421,7 +449,9 @@ mod test {
             Thresholds::parse(crit).unwrap(),
         );
         let mut out = Vec::new();
-        let status = report(&mut out, counts, Some(&warn), Some(&crit)).unwrap();
+        let status = Judge::new(None, Some(&warn), Some(&crit))
+            .sockets(&mut out, counts)
+            .unwrap();
         (status, String::from_utf8(out).unwrap())
     }
 
