@@ -77,10 +77,7 @@ fn every_format_of_every_capture() {
                 .to_string_lossy()
                 .into_owned();
             for (view, wanted) in VIEWS {
-                for (format, format_name) in FORMATS {
-                    let text = render(format, &sample(&dir, wanted));
-                    insta::assert_snapshot!(format!("{name}__{view}__{format_name}"), text);
-                }
+                snapshot_every_format(&format!("{name}__{view}"), &sample(&dir, wanted));
             }
         }
     });
@@ -103,6 +100,14 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
     }
     let report = read_formats(&documents);
     assert!(report.contains("documents read: "), "{report}");
+}
+
+/// Snapshots `sample` in every format, as `PREFIX__FORMAT`.
+fn snapshot_every_format(prefix: &str, sample: &Sample) {
+    for (format, format_name) in FORMATS {
+        let text = render(format, sample);
+        insta::assert_snapshot!(format!("{prefix}__{format_name}"), text);
+    }
 }
 
 /// Appends `sample` in JSON then Prometheus to `documents`, each under a
@@ -230,10 +235,7 @@ fn conntrack_samples() -> Vec<(String, Sample)> {
 fn every_format_of_every_conntrack_fixture() {
     with_snapshots(|| {
         for (name, sample) in conntrack_samples() {
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{name}__{format_name}"), text);
-            }
+            snapshot_every_format(&name, &sample);
         }
     });
 }
@@ -290,10 +292,7 @@ fn every_format_with_top() {
     with_snapshots(|| {
         for (case, capture, filters, spec) in TOP_CASES {
             let sample = top_sample(capture, &format!("{filters} --top {spec}"));
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{capture}__{case}__{format_name}"), text);
-            }
+            snapshot_every_format(&format!("{capture}__{case}"), &sample);
         }
     });
 }
@@ -395,10 +394,7 @@ fn every_format_with_counters() {
                 ),
             ] {
                 let sample = counters_sample(counters, wanted, before);
-                for (format, format_name) in FORMATS {
-                    let text = render(format, &sample);
-                    insta::assert_snapshot!(format!("{counters}__{view}__{format_name}"), text);
-                }
+                snapshot_every_format(&format!("{counters}__{view}"), &sample);
             }
         }
     });
@@ -450,10 +446,7 @@ fn every_format_with_conntrack_top() {
                 .expect("a conntrack fixture parses");
             sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
             sample.source = Origin::Named(format!("fixtures/conntrack/{fixture}/nf_conntrack"));
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{fixture}__{case}__{format_name}"), text);
-            }
+            snapshot_every_format(&format!("{fixture}__{case}"), &sample);
         }
     });
 }
