@@ -70,6 +70,32 @@ pub fn root_script(test: &str, seconds: u32, wrapper: &[&str], script: &str) -> 
     Some(report)
 }
 
+/// [`root_script`] without a wrapper, then asserts that its report has
+/// every one of `passes` (its `PASS ...` lines).
+pub fn root_script_passes(test: &str, seconds: u32, script: &str, passes: &[&str]) {
+    if let Some(report) = root_script(test, seconds, &[], script) {
+        assert_all_in(&report, passes);
+    }
+}
+
+/// Asserts that `text` holds every one of `parts`.
+pub fn assert_all_in(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "missing {part:?} in\n{text}");
+    }
+}
+
+/// Asserts an exit code, showing what `what` ran and its output otherwise.
+pub fn assert_code(out: &Output, code: i32, what: &dyn std::fmt::Debug) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 /// Asserts an exit code and exactly this standard error.
 pub fn assert_exit(out: &Output, code: i32, stderr: &str) {
     assert_eq!(text(&out.stderr), stderr);
