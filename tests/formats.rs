@@ -90,12 +90,7 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         for (_, wanted) in VIEWS {
             let sample = sample(&dir, wanted);
             let expected_total = sample.tables.total().total();
-            push_documents(
-                &mut documents,
-                &sample,
-                ["json", "prometheus"],
-                expected_total,
-            );
+            push_documents(&mut documents, &sample, SOCKET_DOCUMENTS, expected_total);
         }
     }
     let report = read_formats(&documents);
@@ -109,6 +104,11 @@ fn snapshot_every_format(prefix: &str, sample: &Sample) {
         insta::assert_snapshot!(format!("{prefix}__{format_name}"), text);
     }
 }
+
+/// How `tests/read_formats.py` names a sample's JSON and Prometheus
+/// documents: socket tables, and the conntrack table.
+const SOCKET_DOCUMENTS: [&str; 2] = ["json", "prometheus"];
+const CONNTRACK_DOCUMENTS: [&str; 2] = ["ctjson", "ctprometheus"];
 
 /// Appends `sample` in JSON then Prometheus to `documents`, each under a
 /// `=== NAME EXPECTED` line naming how `tests/read_formats.py` reads it.
@@ -247,12 +247,7 @@ fn conntrack_json_and_prometheus_parse_with_real_parsers() {
         let reading = sample.conntrack.as_deref().expect("a conntrack reading");
         let total = reading.counts.total();
         let expected = format!("{} {}", total.entries(), total.tcp_total());
-        push_documents(
-            &mut documents,
-            &sample,
-            ["ctjson", "ctprometheus"],
-            expected,
-        );
+        push_documents(&mut documents, &sample, CONNTRACK_DOCUMENTS, expected);
     }
     let report = read_formats(&documents);
     assert!(report.contains("documents read: 12"), "{report}");
