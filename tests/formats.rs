@@ -46,19 +46,25 @@ const VIEWS: [(&str, Wanted); 3] = [
     ),
 ];
 
+/// `sample` at the fixed time every snapshot shows, with `source` named.
+fn stamped(mut sample: Sample, source: String) -> Sample {
+    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+    sample.source = Origin::Named(source);
+    sample
+}
+
 /// A sample of `dir` at a fixed time, with its source named relatively.
 fn sample(dir: &std::path::Path, wanted: Wanted) -> Sample {
-    let mut sample = Reader::new(Filter::new(), wanted)
+    let sample = Reader::new(Filter::new(), wanted)
         .sample(&Input::Files(tables(dir)), None)
         .expect("a real capture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(
+    stamped(
+        sample,
         dir.strip_prefix(root())
             .expect("inside the repo")
             .display()
             .to_string(),
-    );
-    sample
+    )
 }
 
 fn render(format: Format, sample: &Sample) -> String {
@@ -193,13 +199,11 @@ fn conntrack_proc_root(table: &std::path::Path) -> std::path::PathBuf {
 
 /// A conntrack sample of `input` at a fixed time, its source named `name`.
 fn conntrack_sample(input: Input, name: &str) -> Sample {
-    let mut sample = Reader::new(Filter::new(), Wanted::default())
+    let sample = Reader::new(Filter::new(), Wanted::default())
         .with_conntrack(CtFilter::new())
         .sample(&input, None)
         .expect("a conntrack fixture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(name.to_owned());
-    sample
+    stamped(sample, name.to_owned())
 }
 
 /// Every conntrack sample the snapshots show: each fixture as a file, and
@@ -273,13 +277,11 @@ fn top_sample(name: &str, args: &str) -> Sample {
     line.extend(tables(&dir).iter().map(|p| p.display().to_string()));
     let cli = tcpcount::Cli::parse_args(line).unwrap_or_else(|r| panic!("{args}: {}", r.error));
     let spec = cli.top.expect("a --top spec");
-    let mut sample = Reader::new(cli.filter(), Wanted::default())
+    let sample = Reader::new(cli.filter(), Wanted::default())
         .with_top(spec)
         .sample(&cli.input(), None)
         .expect("a real capture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(format!("fixtures/{name}"));
-    sample
+    stamped(sample, format!("fixtures/{name}"))
 }
 
 #[test]
@@ -367,9 +369,10 @@ fn counters_sample(counters: &str, wanted: Wanted, before: bool) -> Sample {
         half.merge(&parser.finish().expect("halves parse"));
         reading.previous = Some((half, Duration::from_secs(10)));
     }
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(format!("fake proc with fixtures/counters/{counters}"));
-    sample
+    stamped(
+        sample,
+        format!("fake proc with fixtures/counters/{counters}"),
+    )
 }
 
 #[test]
@@ -434,13 +437,12 @@ fn every_format_with_conntrack_top() {
                 .join("fixtures/conntrack")
                 .join(fixture)
                 .join("nf_conntrack");
-            let mut sample = Reader::new(Filter::new(), Wanted::default())
+            let sample = Reader::new(Filter::new(), Wanted::default())
                 .with_conntrack(CtFilter::new())
                 .with_top(spec.parse().expect("a conntrack key"))
                 .sample(&Input::Files(vec![table]), None)
                 .expect("a conntrack fixture parses");
-            sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-            sample.source = Origin::Named(format!("fixtures/conntrack/{fixture}/nf_conntrack"));
+            let sample = stamped(sample, format!("fixtures/conntrack/{fixture}/nf_conntrack"));
             snapshot_every_format(&format!("{fixture}__{case}"), &sample);
         }
     });
