@@ -46,19 +46,25 @@ const VIEWS: [(&str, Wanted); 3] = [
     ),
 ];
 
+/// `sample` at the fixed time every snapshot shows, with `source` named.
+fn stamped(mut sample: Sample, source: String) -> Sample {
+    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
+    sample.source = Origin::Named(source);
+    sample
+}
+
 /// A sample of `dir` at a fixed time, with its source named relatively.
 fn sample(dir: &std::path::Path, wanted: Wanted) -> Sample {
-    let mut sample = Reader::new(Filter::new(), wanted)
+    let sample = Reader::new(Filter::new(), wanted)
         .sample(&Input::Files(tables(dir)), None)
         .expect("a real capture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(
+    stamped(
+        sample,
         dir.strip_prefix(root())
             .expect("inside the repo")
             .display()
             .to_string(),
-    );
-    sample
+    )
 }
 
 fn render(format: Format, sample: &Sample) -> String {
@@ -77,10 +83,7 @@ fn every_format_of_every_capture() {
                 .to_string_lossy()
                 .into_owned();
             for (view, wanted) in VIEWS {
-                for (format, format_name) in FORMATS {
-                    let text = render(format, &sample(&dir, wanted));
-                    insta::assert_snapshot!(format!("{name}__{view}__{format_name}"), text);
-                }
+                snapshot_every_format(&format!("{name}__{view}"), &sample(&dir, wanted));
             }
         }
     });
@@ -93,14 +96,43 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         for (_, wanted) in VIEWS {
             let sample = sample(&dir, wanted);
             let expected_total = sample.tables.total().total();
-            for (format, format_name) in
-                [(Format::Json, "json"), (Format::Prometheus, "prometheus")]
-            {
-                let text = render(format, &sample);
-                documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
-            }
+            push_documents(&mut documents, &sample, SOCKET_DOCUMENTS, expected_total);
         }
     }
+    let report = read_formats(&documents);
+    assert!(report.contains("documents read: "), "{report}");
+}
+
+/// Snapshots `sample` in every format, as `PREFIX__FORMAT`.
+fn snapshot_every_format(prefix: &str, sample: &Sample) {
+    for (format, format_name) in FORMATS {
+        let text = render(format, sample);
+        insta::assert_snapshot!(format!("{prefix}__{format_name}"), text);
+    }
+}
+
+/// How `tests/read_formats.py` names a sample's JSON and Prometheus
+/// documents: socket tables, and the conntrack table.
+const SOCKET_DOCUMENTS: [&str; 2] = ["json", "prometheus"];
+const CONNTRACK_DOCUMENTS: [&str; 2] = ["ctjson", "ctprometheus"];
+
+/// Appends `sample` in JSON then Prometheus to `documents`, each under a
+/// `=== NAME EXPECTED` line naming how `tests/read_formats.py` reads it.
+fn push_documents(
+    documents: &mut String,
+    sample: &Sample,
+    names: [&str; 2],
+    expected: impl std::fmt::Display,
+) {
+    for (format, name) in [Format::Json, Format::Prometheus].into_iter().zip(names) {
+        let text = render(format, sample);
+        documents.push_str(&format!("=== {name} {expected}\n{text}"));
+    }
+}
+
+/// Runs `tests/read_formats.py` (json and prometheus_client) over
+/// `documents` and returns its report; it must succeed.
+fn read_formats(documents: &str) -> String {
     let mut child = Command::new("python3")
         .arg(root().join("tests/read_formats.py"))
         .stdin(Stdio::piped())
@@ -121,7 +153,7 @@ fn json_and_prometheus_outputs_parse_with_real_parsers() {
         "{report}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(report.contains("documents read: "), "{report}");
+    report.into_owned()
 }
 
 /// The conntrack fixture directories, each with its table file.
@@ -167,13 +199,11 @@ fn conntrack_proc_root(table: &std::path::Path) -> std::path::PathBuf {
 
 /// A conntrack sample of `input` at a fixed time, its source named `name`.
 fn conntrack_sample(input: Input, name: &str) -> Sample {
-    let mut sample = Reader::new(Filter::new(), Wanted::default())
+    let sample = Reader::new(Filter::new(), Wanted::default())
         .with_conntrack(CtFilter::new())
         .sample(&input, None)
         .expect("a conntrack fixture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(name.to_owned());
-    sample
+    stamped(sample, name.to_owned())
 }
 
 /// Every conntrack sample the snapshots show: each fixture as a file, and
@@ -209,10 +239,7 @@ fn conntrack_samples() -> Vec<(String, Sample)> {
 fn every_format_of_every_conntrack_fixture() {
     with_snapshots(|| {
         for (name, sample) in conntrack_samples() {
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{name}__{format_name}"), text);
-            }
+            snapshot_every_format(&name, &sample);
         }
     });
 }
@@ -224,34 +251,9 @@ fn conntrack_json_and_prometheus_parse_with_real_parsers() {
         let reading = sample.conntrack.as_deref().expect("a conntrack reading");
         let total = reading.counts.total();
         let expected = format!("{} {}", total.entries(), total.tcp_total());
-        for (format, format_name) in [
-            (Format::Json, "ctjson"),
-            (Format::Prometheus, "ctprometheus"),
-        ] {
-            let text = render(format, &sample);
-            documents.push_str(&format!("=== {format_name} {expected}\n{text}"));
-        }
+        push_documents(&mut documents, &sample, CONNTRACK_DOCUMENTS, expected);
     }
-    let mut child = Command::new("python3")
-        .arg(root().join("tests/read_formats.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(documents.as_bytes())
-        .expect("write documents");
-    let out = child.wait_with_output().expect("python3 finishes");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = read_formats(&documents);
     assert!(report.contains("documents read: 12"), "{report}");
 }
 
@@ -275,13 +277,11 @@ fn top_sample(name: &str, args: &str) -> Sample {
     line.extend(tables(&dir).iter().map(|p| p.display().to_string()));
     let cli = tcpcount::Cli::parse_args(line).unwrap_or_else(|r| panic!("{args}: {}", r.error));
     let spec = cli.top.expect("a --top spec");
-    let mut sample = Reader::new(cli.filter(), Wanted::default())
+    let sample = Reader::new(cli.filter(), Wanted::default())
         .with_top(spec)
         .sample(&cli.input(), None)
         .expect("a real capture parses");
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(format!("fixtures/{name}"));
-    sample
+    stamped(sample, format!("fixtures/{name}"))
 }
 
 #[test]
@@ -289,10 +289,7 @@ fn every_format_with_top() {
     with_snapshots(|| {
         for (case, capture, filters, spec) in TOP_CASES {
             let sample = top_sample(capture, &format!("{filters} --top {spec}"));
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{capture}__{case}__{format_name}"), text);
-            }
+            snapshot_every_format(&format!("{capture}__{case}"), &sample);
         }
     });
 }
@@ -372,9 +369,10 @@ fn counters_sample(counters: &str, wanted: Wanted, before: bool) -> Sample {
         half.merge(&parser.finish().expect("halves parse"));
         reading.previous = Some((half, Duration::from_secs(10)));
     }
-    sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-    sample.source = Origin::Named(format!("fake proc with fixtures/counters/{counters}"));
-    sample
+    stamped(
+        sample,
+        format!("fake proc with fixtures/counters/{counters}"),
+    )
 }
 
 #[test]
@@ -394,10 +392,7 @@ fn every_format_with_counters() {
                 ),
             ] {
                 let sample = counters_sample(counters, wanted, before);
-                for (format, format_name) in FORMATS {
-                    let text = render(format, &sample);
-                    insta::assert_snapshot!(format!("{counters}__{view}__{format_name}"), text);
-                }
+                snapshot_every_format(&format!("{counters}__{view}"), &sample);
             }
         }
     });
@@ -415,31 +410,14 @@ fn top_and_counters_outputs_parse_with_real_parsers() {
     }
     for sample in &samples {
         let expected_total = sample.tables.total().total();
-        for (format, format_name) in [(Format::Json, "json"), (Format::Prometheus, "prometheus")] {
-            let text = render(format, sample);
-            documents.push_str(&format!("=== {format_name} {expected_total}\n{text}"));
-        }
+        push_documents(
+            &mut documents,
+            sample,
+            ["json", "prometheus"],
+            expected_total,
+        );
     }
-    let mut child = Command::new("python3")
-        .arg(root().join("tests/read_formats.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(documents.as_bytes())
-        .expect("write documents");
-    let out = child.wait_with_output().expect("python3 finishes");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let report = read_formats(&documents);
     assert!(report.contains("top documents: 12"), "{report}");
     assert!(report.contains("counters documents: 4"), "{report}");
 }
@@ -459,17 +437,13 @@ fn every_format_with_conntrack_top() {
                 .join("fixtures/conntrack")
                 .join(fixture)
                 .join("nf_conntrack");
-            let mut sample = Reader::new(Filter::new(), Wanted::default())
+            let sample = Reader::new(Filter::new(), Wanted::default())
                 .with_conntrack(CtFilter::new())
                 .with_top(spec.parse().expect("a conntrack key"))
                 .sample(&Input::Files(vec![table]), None)
                 .expect("a conntrack fixture parses");
-            sample.time = UNIX_EPOCH + Duration::from_secs(1_795_500_000);
-            sample.source = Origin::Named(format!("fixtures/conntrack/{fixture}/nf_conntrack"));
-            for (format, format_name) in FORMATS {
-                let text = render(format, &sample);
-                insta::assert_snapshot!(format!("{fixture}__{case}__{format_name}"), text);
-            }
+            let sample = stamped(sample, format!("fixtures/conntrack/{fixture}/nf_conntrack"));
+            snapshot_every_format(&format!("{fixture}__{case}"), &sample);
         }
     });
 }

@@ -172,6 +172,8 @@ pub struct Cli {
     #[arg(long)]
     pub conntrack: bool,
 
+    // These four mirror --lport/--rport/--laddr/--raddr in shape only (other
+    // fields, `requires` not `conflicts_with`): one clap declaration each.
     /// With --conntrack: only entries whose original source port (sport=) is
     /// in this list (80,443,8000-8080).
     #[arg(long, value_name = "LIST", value_parser = PortList::parse, requires = "conntrack")]

@@ -37,22 +37,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
 
     if cli.check_mode() {
         let status = match reader.sample(&input, None) {
-            Ok(sample) => match &sample.conntrack {
-                Some(reading) => format::conntrack::check::report(
-                    stdout,
-                    reading,
-                    sample.top.as_deref(),
-                    cli.warn.as_ref(),
-                    cli.crit.as_ref(),
-                ),
-                None => check::report_top(
-                    stdout,
-                    &sample.tables.total(),
-                    sample.top.as_deref(),
-                    cli.warn.as_ref(),
-                    cli.crit.as_ref(),
-                ),
-            },
+            Ok(sample) => check::report(stdout, &sample, cli.warn.as_ref(), cli.crit.as_ref()),
             Err(failure) => check::report_unknown(stdout, &failure),
         };
         return status.map(Exit::Check).map_err(Failure::stdout);

@@ -240,12 +240,7 @@ fn json_source(args: &[&str]) -> String {
     let mut all = vec!["-f", "json"];
     all.extend_from_slice(args);
     let out = run_quiet(&all);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        text(&out.stderr)
-    );
+    common::assert_code(&out, 0, &args);
     let json = text(&out.stdout);
     let start = json.find("\"source\":\"").expect("a source") + 10;
     json[start..].split('"').next().expect("closed").to_owned()

@@ -47,12 +47,7 @@ fn fake_proc_counters_and_errors_name_the_file() {
         let mut all = args.clone();
         all.extend(["--counters", "-f", "env"]);
         let out = run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
+        common::assert_code(&out, 0, &args);
         let env = text(&out.stdout);
         for line in [
             "TCPCOUNT_TOTAL=102",

@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use tcpcount::source::ctnetlink::{
@@ -165,32 +167,6 @@ fn swap_attr_headers(out: &mut [u8], mut at: usize, end: usize) {
     }
 }
 
-/// Non-zero counts as the oracle files list them: `FAMILY KIND NAME COUNT`.
-fn listed(counts: &CtCounts) -> BTreeMap<String, u32> {
-    let mut out = BTreeMap::new();
-    for family in [Family::Ipv4, Family::Ipv6] {
-        let name = match family {
-            Family::Ipv4 => "ipv4",
-            Family::Ipv6 => "ipv6",
-        };
-        let c = counts.family(family);
-        let mut put = |kind: &str, what: &str, n: u32| {
-            if n > 0 {
-                out.insert(format!("{name} {kind} {what}"), n);
-            }
-        };
-        for (state, n) in c.iter() {
-            put("state", state.name(), n);
-        }
-        for (protocol, n) in c.protocols() {
-            put("protocol", protocol.name(), n);
-        }
-        put("flag", "ASSURED", c.assured());
-        put("flag", "UNREPLIED", c.unreplied());
-    }
-    out
-}
-
 fn oracle(text: &str) -> BTreeMap<String, u32> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
@@ -265,7 +241,7 @@ fn captured_dumps_count_as_conntrack_and_the_proc_file() {
         let want = oracle(capture.oracle);
         assert!(want.len() >= 8, "{}: capture too small", capture.name);
         assert_eq!(
-            listed(&counts),
+            common::ct_listed(&counts),
             want,
             "{}: against conntrack -L",
             capture.name

@@ -126,7 +126,7 @@ fn compare_in(namespace: &str) -> String {
         let oracle = counts_of_text(&String::from_utf8_lossy(&conntrack.stdout));
         let agree = dumped == proc_first
             && dumped == proc_counts(&second, CtFilter::new())
-            && listed(&dumped) == oracle
+            && common::ct_listed(&dumped) == oracle
             && same_entries(&entries, &first)
             && filters
                 .iter()
@@ -134,8 +134,8 @@ fn compare_in(namespace: &str) -> String {
                 .all(|(f, got)| *got == proc_counts(&first, f.clone()));
         last = format!(
             "attempt {attempt}: dump {:?}\nconntrack {oracle:?}\nproc {:?}",
-            listed(&dumped),
-            listed(&proc_first)
+            common::ct_listed(&dumped),
+            common::ct_listed(&proc_first)
         );
         if agree {
             assert!(dumped.total().entries() >= 20, "too few flows: {last}");
@@ -183,28 +183,6 @@ fn same_entries(entries: &[Entry], table: &[u8]) -> bool {
     got.sort();
     want.sort();
     got == want
-}
-
-/// Non-zero counts: `FAMILY state|protocol|flag NAME` -> count.
-fn listed(counts: &CtCounts) -> BTreeMap<String, u32> {
-    let mut out = BTreeMap::new();
-    for (family, name) in [(Family::Ipv4, "ipv4"), (Family::Ipv6, "ipv6")] {
-        let c = counts.family(family);
-        let mut put = |kind: &str, what: &str, n: u32| {
-            if n > 0 {
-                out.insert(format!("{name} {kind} {what}"), n);
-            }
-        };
-        for (state, n) in c.iter() {
-            put("state", state.name(), n);
-        }
-        for (protocol, n) in c.protocols() {
-            put("protocol", protocol.name(), n);
-        }
-        put("flag", "ASSURED", c.assured());
-        put("flag", "UNREPLIED", c.unreplied());
-    }
-    out
 }
 
 /// The same counts of `conntrack -L -o extended` text, by splitting words

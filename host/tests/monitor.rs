@@ -59,13 +59,7 @@ fn check_mode_exit_codes() {
         let mut all: Vec<&str> = args.clone();
         all.push(&tcp);
         let out = run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}: {}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
+        common::assert_code(&out, code, &args);
         assert!(
             text(&out.stdout).starts_with(start),
             "{args:?}: {}",

@@ -122,13 +122,14 @@ fn usage_errors() {
         );
     }
     let help = text(&run(&["--help"]).stdout);
-    for part in [
-        "--top <KEY[/PREFIX][:N]>",
-        "/0 to /32 groups IPv4",
-        "--counters",
-    ] {
-        assert!(help.contains(part), "help lacks {part:?}");
-    }
+    common::assert_all_in(
+        &help,
+        &[
+            "--top <KEY[/PREFIX][:N]>",
+            "/0 to /32 groups IPv4",
+            "--counters",
+        ],
+    );
 }
 
 #[test]
@@ -200,22 +201,20 @@ fn each_sample_of_a_watch_counts_afresh() {
 
 #[test]
 fn live_top_raddr_equals_ss() {
-    let Some(report) =
-        common::root_script("live_top_raddr_equals_ss", 180, &[], "../tests/e2e/top.py")
-    else {
-        return;
-    };
-    for check in [
-        "PASS proc: --top raddr",
-        "PASS proc: -s estab --top raddr/24",
-        "PASS proc: -4 --top raddr",
-        "PASS proc: --lport filter --top rport",
-        "PASS netlink: --top raddr",
-        "PASS netlink: -6 --top raddr",
-        "PASS netlink: -s estab --top raddr/24",
-    ] {
-        assert!(report.contains(check), "missing {check:?} in\n{report}");
-    }
+    common::root_script_passes(
+        "live_top_raddr_equals_ss",
+        180,
+        "../tests/e2e/top.py",
+        &[
+            "PASS proc: --top raddr",
+            "PASS proc: -s estab --top raddr/24",
+            "PASS proc: -4 --top raddr",
+            "PASS proc: --lport filter --top rport",
+            "PASS netlink: --top raddr",
+            "PASS netlink: -6 --top raddr",
+            "PASS netlink: -s estab --top raddr/24",
+        ],
+    );
 }
 
 #[test]
@@ -326,13 +325,7 @@ fn conntrack_top_usage_and_check_mode() {
         all.extend(args.split_whitespace());
         all.push(&table);
         let out = run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args}: {}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
+        common::assert_code(&out, code, &args);
         if !expected.starts_with("TCPCOUNT") {
             assert!(
                 text(&out.stderr).contains(expected),

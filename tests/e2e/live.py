@@ -14,31 +14,19 @@ retried (at most 5 times) only if ss itself changed while it ran. Prints
 `PASS name` per check; exits 1 on the first mismatch."""
 
 import collections
-import importlib.machinery
-import importlib.util
 import ipaddress
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FLAG = "--in-namespace"
+import harness
+
 TIMEOUT = 30
 
 
-def load_capture():
-    path = os.path.join(REPO, "scripts", "capture-fixtures")
-    loader = importlib.machinery.SourceFileLoader("capture_fixtures", path)
-    spec = importlib.util.spec_from_loader("capture_fixtures", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-cap = load_capture()
+cap = harness.load_script("capture-fixtures")
 Row = collections.namedtuple("Row", "family state recvq sendq laddr lport raddr rport")
 
 
@@ -254,23 +242,5 @@ def in_namespace(binary):
         cap.kill_workers()
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == FLAG:
-        try:
-            in_namespace(os.path.abspath(sys.argv[2]))
-        except AssertionError as e:
-            print(f"FAIL {e}", flush=True)
-            return 1
-        return 0
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 2
-    if os.geteuid() != 0:
-        print("needs root (it creates network namespaces)")
-        return 1
-    cmd = ["unshare", "--net", "--", sys.executable, os.path.abspath(__file__), FLAG, os.path.abspath(sys.argv[1])]
-    return subprocess.run(cmd, timeout=240).returncode
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(__file__, __doc__, in_namespace, 240))

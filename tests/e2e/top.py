@@ -16,13 +16,13 @@ ss changed while it ran. Prints `PASS name` per case; exits 1 on a mismatch."""
 import collections
 import ipaddress
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 
-FLAG = "--in-namespace"
+import harness
+
 TIMEOUT = 30
 Row = collections.namedtuple("Row", "family state laddr lport raddr rport")
 
@@ -157,24 +157,5 @@ def in_namespace(binary):
             s.close()
 
 
-def main():
-    if len(sys.argv) == 3 and sys.argv[1] == FLAG:
-        try:
-            in_namespace(os.path.abspath(sys.argv[2]))
-        except AssertionError as e:
-            print(f"FAIL {e}", flush=True)
-            return 1
-        return 0
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 2
-    if os.geteuid() != 0:
-        print("needs root (it creates a network namespace)")
-        return 1
-    cmd = ["unshare", "--net", "--", sys.executable, os.path.abspath(__file__), FLAG,
-           os.path.abspath(sys.argv[1])]
-    return subprocess.run(cmd, timeout=150).returncode
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.main(__file__, __doc__, in_namespace, 150))

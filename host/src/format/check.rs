@@ -15,6 +15,7 @@ use tcpcount_core::conntrack::CtState;
 use tcpcount_core::{Counts, FilterError, TcpState};
 
 use crate::reading::TopReading;
+use crate::sample::Sample;
 
 /// A plugin's result, least to most severe but UNKNOWN (the exit code is
 /// [`crate::Exit::code`]'s).
@@ -205,78 +206,169 @@ impl CtKey {
     }
 }
 
-/// Writes the status line for `counts` and returns the status.
+/// Writes the status line for `sample` (its conntrack table if it has
+/// one, else its sockets) and returns the status.
 pub fn report(
     out: &mut impl Write,
-    counts: &Counts,
+    sample: &Sample,
     warn: Option<&Thresholds>,
     crit: Option<&Thresholds>,
 ) -> io::Result<Status> {
-    report_top(out, counts, None, warn, crit)
+    let judge = Judge::new(sample.top.as_deref(), warn, crit);
+    match &sample.conntrack {
+        Some(conntrack) => judge.conntrack(out, conntrack),
+        None => judge.sockets(out, &sample.tables.total()),
+    }
 }
 
-/// Writes the status line for `counts` and, with `--top`, the key sure to
-/// hold the most sockets (judged on its guaranteed lower bound, `count -
-/// error`, so an approximate table never raises a false alarm), and returns
-/// the status.
-pub fn report_top(
-    out: &mut impl Write,
-    counts: &Counts,
-    top: Option<&TopReading>,
-    warn: Option<&Thresholds>,
-    crit: Option<&Thresholds>,
-) -> io::Result<Status> {
-    let empty = Thresholds::default();
-    let (warn, crit) = (warn.unwrap_or(&empty), crit.unwrap_or(&empty));
-    let mut keys: Vec<Key> = TcpState::ALL.iter().map(|&s| Key::State(s)).collect();
-    keys.push(Key::Unknown);
-    keys.push(Key::Total);
+/// No figures: an absent `--warn` or `--crit`.
+static NO_FIGURES: Thresholds = Thresholds {
+    sockets: Vec::new(),
+    conntrack: Vec::new(),
+    socket_error: None,
+    conntrack_error: None,
+};
 
-    let mut status = Status::Ok;
-    let mut tripped = Vec::new();
-    for &key in &keys {
-        let count = key.count(counts);
-        if let Some(figure) = crit.get(key).filter(|&f| count > f) {
-            status = status.max(Status::Critical);
-            tripped.push(format!("{}={count} > {figure}", key.label()));
-        } else if let Some(figure) = warn.get(key).filter(|&f| count > f) {
-            status = status.max(Status::Warning);
-            tripped.push(format!("{}={count} > {figure}", key.label()));
+/// What a status line is judged against: the `--warn` and `--crit`
+/// figures and, with `--top`, the key sure to hold the most (judged on its
+/// guaranteed lower bound, `count - error`, so an approximate table never
+/// raises a false alarm).
+pub(crate) struct Judge<'a> {
+    pub top: Option<&'a TopReading>,
+    pub warn: &'a Thresholds,
+    pub crit: &'a Thresholds,
+}
+
+impl<'a> Judge<'a> {
+    pub(crate) fn new(
+        top: Option<&'a TopReading>,
+        warn: Option<&'a Thresholds>,
+        crit: Option<&'a Thresholds>,
+    ) -> Judge<'a> {
+        Judge {
+            top,
+            warn: warn.unwrap_or(&NO_FIGURES),
+            crit: crit.unwrap_or(&NO_FIGURES),
         }
     }
-    let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
-    if let Some(judged) = &judged {
-        status = status.max(judged.status);
-        tripped.extend(judged.tripped.clone());
-    }
-    let mut summary = if tripped.is_empty() {
-        format!(
+
+    /// Writes the status line for the socket `counts`; returns the status.
+    pub(crate) fn sockets(&self, out: &mut impl Write, counts: &Counts) -> io::Result<Status> {
+        let Judge { top, warn, crit } = *self;
+        let mut keys: Vec<Key> = TcpState::ALL.iter().map(|&s| Key::State(s)).collect();
+        keys.push(Key::Unknown);
+        keys.push(Key::Total);
+
+        let gauges: Vec<Gauge> = keys
+            .iter()
+            .map(|&key| {
+                let count = key.count(counts);
+                Gauge::new(
+                    key.label(),
+                    count.to_string(),
+                    warn.get(key),
+                    crit.get(key),
+                    |f| count > f,
+                )
+            })
+            .collect();
+        let judged = top.map(|t| TopCheck::judge(t, warn.get(Key::Top), crit.get(Key::Top)));
+        let ok = format!(
             "{} sockets, {} established, {} time_wait",
             counts.total(),
             counts.get(TcpState::Established),
             counts.get(TcpState::TimeWait)
+        );
+        write_status(
+            out,
+            &gauges,
+            judged,
+            &ok,
+            &format!("{} sockets", counts.total()),
         )
-    } else {
-        format!("{} ({} sockets)", tripped.join(", "), counts.total())
-    };
-    let mut perfdata: Vec<String> = keys
-        .iter()
-        .map(|&key| {
-            let figure = |t: &Thresholds| t.get(key).map(|f| f.to_string()).unwrap_or_default();
-            format!(
-                "{}={};{};{};0",
-                key.label(),
-                key.count(counts),
-                figure(warn),
-                figure(crit)
-            )
-        })
-        .collect();
-    if let Some(judged) = judged {
-        perfdata.push(judged.perfdata);
-        if tripped.is_empty() {
-            summary.push_str(&judged.summary);
+    }
+}
+
+/// One key of a status line: its name, its value as shown, its figures,
+/// and the most severe status whose figure it exceeds.
+pub(crate) struct Gauge {
+    label: String,
+    shown: String,
+    warn: Option<u32>,
+    crit: Option<u32>,
+    /// The figure exceeded, CRITICAL's before WARNING's, and its status.
+    tripped: Option<(Status, u32)>,
+    /// The perfdata's maximum (`;100` for a percentage), or empty.
+    max: &'static str,
+}
+
+impl Gauge {
+    /// A key whose value exceeds a figure when `exceeds(figure)`.
+    pub(crate) fn new(
+        label: String,
+        shown: String,
+        warn: Option<u32>,
+        crit: Option<u32>,
+        exceeds: impl Fn(u32) -> bool,
+    ) -> Gauge {
+        let tripped = match (crit.filter(|&f| exceeds(f)), warn.filter(|&f| exceeds(f))) {
+            (Some(figure), _) => Some((Status::Critical, figure)),
+            (None, Some(figure)) => Some((Status::Warning, figure)),
+            (None, None) => None,
+        };
+        Gauge {
+            label,
+            shown,
+            warn,
+            crit,
+            tripped,
+            max: "",
         }
+    }
+
+    /// The same, with a perfdata maximum such as `;100`.
+    pub(crate) fn with_max(self, max: &'static str) -> Gauge {
+        Gauge { max, ..self }
+    }
+}
+
+/// Writes `TCPCOUNT STATUS - summary | perfdata` for `gauges` and the
+/// `--top` judgement, and returns the status. The summary is `ok` (plus the
+/// top key) when nothing trips, else the tripped keys and `(context)`.
+pub(crate) fn write_status(
+    out: &mut impl Write,
+    gauges: &[Gauge],
+    top: Option<TopCheck>,
+    ok: &str,
+    context: &str,
+) -> io::Result<Status> {
+    let mut status = Status::Ok;
+    let mut tripped = Vec::new();
+    let mut perfdata = Vec::new();
+    for gauge in gauges {
+        if let Some((severity, figure)) = gauge.tripped {
+            status = status.max(severity);
+            tripped.push(format!("{}={} > {figure}", gauge.label, gauge.shown));
+        }
+        let figure = |f: Option<u32>| f.map(|f| f.to_string()).unwrap_or_default();
+        perfdata.push(format!(
+            "{}={};{};{};0{}",
+            gauge.label,
+            gauge.shown,
+            figure(gauge.warn),
+            figure(gauge.crit),
+            gauge.max
+        ));
+    }
+    let mut summary = ok.to_owned();
+    if let Some(top) = top {
+        status = status.max(top.status);
+        tripped.extend(top.tripped);
+        perfdata.push(top.perfdata);
+        summary.push_str(&top.summary);
+    }
+    if !tripped.is_empty() {
+        summary = format!("{} ({context})", tripped.join(", "));
     }
     writeln!(
         out,
@@ -357,7 +449,9 @@ mod test {
             Thresholds::parse(crit).unwrap(),
         );
         let mut out = Vec::new();
-        let status = report(&mut out, counts, Some(&warn), Some(&crit)).unwrap();
+        let status = Judge::new(None, Some(&warn), Some(&crit))
+            .sockets(&mut out, counts)
+            .unwrap();
         (status, String::from_utf8(out).unwrap())
     }
 

@@ -11,15 +11,9 @@ use crate::sample::Sample;
 use crate::time::unix_seconds;
 
 pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
-    writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
-    let source = sample.source.to_string().replace('\'', "'\\''");
-    writeln!(out, "TCPCOUNT_SOURCE='{source}'")?;
+    time_and_source(out, sample)?;
     for (family, counts) in columns(sample) {
-        let prefix = match family {
-            "total" => "TCPCOUNT_".to_owned(),
-            other => format!("TCPCOUNT_{}_", other.to_ascii_uppercase()),
-        };
-        counts_lines(out, &prefix, &counts)?;
+        counts_lines(out, &family_prefix("TCPCOUNT_", family), &counts)?;
     }
     if let Some(ports) = &sample.ports {
         let side = match ports.side() {
@@ -58,6 +52,22 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
         super::counters::env(out, counters)?;
     }
     Ok(())
+}
+
+/// The lines every sample starts with: its time and the source really read
+/// (single-quoted).
+pub(crate) fn time_and_source(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+    writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
+    let source = sample.source.to_string().replace('\'', "'\\''");
+    writeln!(out, "TCPCOUNT_SOURCE='{source}'")
+}
+
+/// `base` for the total column, else `base` and the family in capitals.
+pub(crate) fn family_prefix(base: &str, family: &str) -> String {
+    match family {
+        "total" => base.to_owned(),
+        other => format!("{base}{}_", other.to_ascii_uppercase()),
+    }
 }
 
 fn counts_lines(out: &mut impl Write, prefix: &str, counts: &Counts) -> io::Result<()> {

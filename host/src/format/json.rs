@@ -11,13 +11,7 @@ use crate::sample::Sample;
 use crate::time::{rfc3339, unix_seconds};
 
 pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
-    write!(
-        out,
-        "{{\"time\":\"{}\",\"unix_time\":{},\"source\":{}",
-        rfc3339(sample.time),
-        unix_seconds(sample.time),
-        string(&sample.source.to_string())
-    )?;
+    opening(out, sample)?;
     for (name, counts) in columns(sample) {
         write!(out, ",\"{name}\":")?;
         counts_object(out, &counts)?;
@@ -70,6 +64,18 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
         super::counters::json(out, counters)?;
     }
     writeln!(out, "}}")
+}
+
+/// The object's opening: `{"time":...,"unix_time":...,"source":...`, shared
+/// by the conntrack object.
+pub(crate) fn opening(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+    write!(
+        out,
+        "{{\"time\":\"{}\",\"unix_time\":{},\"source\":{}",
+        rfc3339(sample.time),
+        unix_seconds(sample.time),
+        string(&sample.source.to_string())
+    )
 }
 
 /// `[a,b,...]`, each item written by `each`: the one place commas go.

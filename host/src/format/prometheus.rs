@@ -49,6 +49,11 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     if let Some(counters) = &sample.counters {
         super::counters::prometheus(out, counters)?;
     }
+    source_and_time(out, sample)
+}
+
+/// The metrics every sample ends with: where it was read from, and when.
+pub(crate) fn source_and_time(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     header(
         out,
         "tcpcount_source_info",

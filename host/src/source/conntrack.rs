@@ -13,15 +13,17 @@
 //! is global). A table that may not be read (mode 0440 root) and a missing
 //! table (conntrack not loaded) have their own messages.
 
-use std::io::{self, Read};
+use std::convert::Infallible;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use tcpcount_core::conntrack::{CtCounts, CtError, CtFilter, CtParser, Entry};
+use tcpcount_core::conntrack::{CtCounts, CtFilter, CtParser, Entry};
 
 use super::ctnetlink::{self, CtnlError};
+use super::read::ReadError;
 use super::text::open;
 use super::{Input, Reader};
-use crate::ctstat::{CtStatError, CtStatParser};
+use crate::ctstat::CtStatParser;
 use crate::failure::Failure;
 use crate::reading::TopReading;
 use crate::sample::{Conntrack, Origin, Sample};
@@ -194,13 +196,10 @@ impl Reader {
                 Err(e) => Err(ReadError::Io(e)),
             }
         };
-        let result = result.and_then(|()| parser.end(&mut visit).map_err(ReadError::Parse));
-        match result {
-            Ok(()) => Ok(parser),
-            Err(ReadError::Io(e)) => Err(Failure::Io(path.to_owned(), e)),
-            Err(ReadError::Parse(e)) => Err(Failure::CtParse(path.to_owned(), e)),
-            Err(ReadError::Interrupted) => Err(Failure::Interrupted),
-        }
+        result
+            .and_then(|()| parser.end(&mut visit).map_err(ReadError::Parse))
+            .map(|()| parser)
+            .map_err(|e| e.at(path, Failure::CtParse))
     }
 
     /// The stat file summed over the CPUs; None if it is not there or may
@@ -212,28 +211,8 @@ impl Reader {
             Err(e) => return Err(Failure::Io(path.to_owned(), e)),
         };
         let mut parser = CtStatParser::new();
-        let mut bad: Option<CtStatError> = None;
-        let read = self.read_all(file, |chunk| {
-            parser.feed(chunk).map_err(|e| {
-                bad = Some(e);
-                CtError {
-                    line: 0,
-                    kind: tcpcount_core::conntrack::CtErrorKind::EmptyLine,
-                }
-            })
-        });
-        match read {
-            Ok(()) => {}
-            Err(ReadError::Parse(_)) => {
-                let error = bad.unwrap_or(CtStatError {
-                    line: 0,
-                    what: "bad",
-                });
-                return Err(Failure::CtStat(path.to_owned(), error));
-            }
-            Err(ReadError::Io(e)) => return Err(Failure::Io(path.to_owned(), e)),
-            Err(ReadError::Interrupted) => return Err(Failure::Interrupted),
-        }
+        self.read_all(file, |chunk| parser.feed(chunk))
+            .map_err(|e| e.at(path, Failure::CtStat))?;
         parser
             .finish()
             .map(Some)
@@ -248,45 +227,18 @@ impl Reader {
             Err(e) => return Err(Failure::Io(path.to_owned(), e)),
         };
         let mut text = Vec::new();
-        let read = self.read_all(file, |chunk| {
+        self.read_all(file, |chunk| {
             if text.len() < 64 {
                 text.extend_from_slice(chunk);
             }
-            Ok(())
-        });
-        match read {
-            Ok(()) => {}
-            Err(ReadError::Io(e)) => return Err(Failure::Io(path.to_owned(), e)),
-            Err(_) => return Err(Failure::Interrupted),
-        }
+            Ok::<(), Infallible>(())
+        })
+        .map_err(|e| e.at(path, |_, never| match never {}))?;
         std::str::from_utf8(&text)
             .ok()
             .and_then(|t| t.trim().parse().ok())
             .map(Some)
             .ok_or_else(|| Failure::NotANumber(path.to_owned()))
-    }
-
-    /// Reads `input` to its end through the one buffer, handing each chunk
-    /// to `each`; a read interrupted by SIGINT or SIGTERM ends it.
-    fn read_all(
-        &mut self,
-        mut input: impl Read,
-        mut each: impl FnMut(&[u8]) -> Result<(), CtError>,
-    ) -> Result<(), ReadError> {
-        loop {
-            let n = match input.read(&mut self.buffer) {
-                Ok(0) => return Ok(()),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    if signals::stop_requested() {
-                        return Err(ReadError::Interrupted);
-                    }
-                    continue;
-                }
-                Err(e) => return Err(ReadError::Io(e)),
-            };
-            each(self.buffer.get(..n).unwrap_or_default()).map_err(ReadError::Parse)?;
-        }
     }
 }
 
@@ -310,13 +262,4 @@ fn absent(error: &io::Error) -> bool {
         error.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
     )
-}
-
-/// Why one input could not be counted.
-#[derive(Debug)]
-enum ReadError {
-    Io(io::Error),
-    Parse(CtError),
-    /// SIGINT or SIGTERM arrived while a read was blocked.
-    Interrupted,
 }

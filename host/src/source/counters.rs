@@ -4,7 +4,6 @@
 //! missing or malformed file is an error naming it.
 
 use std::fs::File;
-use std::io::{self, Read};
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,7 +13,6 @@ use super::Reader;
 use crate::failure::Failure;
 use crate::reading::CountersReading;
 use crate::sample::Sample;
-use crate::signals;
 
 /// The two files, in the order they are read.
 pub const FILES: [&str; 2] = ["snmp", "netstat"];
@@ -37,26 +35,10 @@ impl Reader {
     }
 
     fn read_counters(&mut self, path: &Path) -> Result<Counters, Failure> {
-        let io_error = |e| Failure::Io(path.to_owned(), e);
-        let mut file = File::open(path).map_err(io_error)?;
+        let file = File::open(path).map_err(|e| Failure::Io(path.to_owned(), e))?;
         let mut parser = CounterParser::new();
-        loop {
-            let n = match file.read(&mut self.buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    if signals::stop_requested() {
-                        return Err(Failure::Interrupted);
-                    }
-                    continue;
-                }
-                Err(e) => return Err(io_error(e)),
-            };
-            let chunk = self.buffer.get(..n).unwrap_or_default();
-            parser
-                .feed(chunk)
-                .map_err(|e| Failure::Counters(path.to_owned(), e))?;
-        }
+        self.read_all(file, |chunk| parser.feed(chunk))
+            .map_err(|e| e.at(path, Failure::Counters))?;
         parser
             .finish()
             .map_err(|e| Failure::Counters(path.to_owned(), e))

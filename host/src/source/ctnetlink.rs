@@ -6,8 +6,8 @@
 //! ([`Entry::from_parts`]), so both sources count alike, offloaded flows
 //! included. Encoding ([`request`]) and decoding ([`read_messages`],
 //! [`decode`]) are pure functions over bytes, tested without a socket against
-//! golden bytes in `fixtures/ctnetlink/`; [`dump`] is the only code that
-//! talks to the kernel and holds all of this file's `unsafe`. Every constant,
+//! golden bytes in `fixtures/ctnetlink/`; [`dump`] talks to the kernel
+//! through the shared transport in `nl.rs`, which holds all the `unsafe`. Every constant,
 //! call and errno `libc` knows comes from `libc`; the ctnetlink numbers it
 //! lacks are named once below with the uapi header they come from. Netlink
 //! and attribute headers are in the host's byte order; every ctnetlink
@@ -18,20 +18,15 @@ use std::fmt;
 use std::io;
 use std::mem::size_of;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::ops::Range;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use tcpcount_core::Family;
 use tcpcount_core::conntrack::{CtCounts, CtFilter, CtState, Entry, EntryParts, Tuple};
 
+pub use super::nl::RECV_TIMEOUT_MS;
+use super::nl::{self, header, put, u16_at, u32_at};
+
 /// The buffer size [`dump`] wants: the kernel caps a dump datagram at 32 KiB.
 pub const BUFFER_SIZE: usize = 32 * 1024;
-/// How long [`dump`] waits for each datagram before giving up, in
-/// milliseconds (a `poll` timeout: no `timeval`, whose layout varies with
-/// the C library's time size).
-pub const RECV_TIMEOUT_MS: libc::c_int = 10_000;
-/// The sequence number of our one request.
-const SEQUENCE: u32 = 1;
 
 /// Numbers from include/uapi/linux/netfilter/nfnetlink_conntrack.h that
 /// `libc` does not have (it has `NFNL_SUBSYS_CTNETLINK`, `NFNETLINK_V0`,
@@ -99,21 +94,6 @@ pub mod status {
     pub const IPS_HW_OFFLOAD: u32 = 1 << 15;
 }
 
-/// Byte offsets of `struct nlmsghdr` (host byte order).
-pub mod header {
-    use std::ops::Range;
-    /// nlmsg_len: length of the message, header included.
-    pub const LEN: Range<usize> = 0..4;
-    /// nlmsg_type.
-    pub const KIND: Range<usize> = 4..6;
-    /// nlmsg_flags.
-    pub const FLAGS: Range<usize> = 6..8;
-    /// nlmsg_seq.
-    pub const SEQ: Range<usize> = 8..12;
-    /// Size of the header.
-    pub const SIZE: usize = 16;
-}
-
 /// Byte offsets of `struct nfgenmsg` (after the header).
 pub mod nfgen {
     /// nfgen_family (u8): AF_UNSPEC in the request, the entry's family in
@@ -140,7 +120,6 @@ pub mod nla {
 /// Length of the request [`request`] builds.
 pub const REQUEST_LEN: usize = header::SIZE + nfgen::SIZE;
 
-const _: () = assert!(size_of::<libc::nlmsghdr>() == header::SIZE);
 const _: () = assert!(size_of::<libc::nlattr>() == nla::SIZE);
 
 /// `nlmsg_type` of the request: subsystem in the high byte, message low.
@@ -222,83 +201,20 @@ impl fmt::Display for CtnlError {
 
 impl std::error::Error for CtnlError {}
 
+impl From<io::Error> for CtnlError {
+    fn from(error: io::Error) -> CtnlError {
+        CtnlError::from_io(error)
+    }
+}
+
 /// Dumps the conntrack table of this network namespace, both families,
 /// reading the replies through `buffer` (use [`BUFFER_SIZE`]; a datagram
 /// that does not fit is an error, never cut short) and showing each entry
 /// to `visit`. Waits at most [`RECV_TIMEOUT_MS`] for each datagram.
 pub fn dump(buffer: &mut [u8], mut visit: impl FnMut(&Entry)) -> Result<(), CtnlError> {
-    // SAFETY: plain syscall with constant arguments; the result is checked.
-    let fd = unsafe {
-        libc::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
-            libc::NETLINK_NETFILTER,
-        )
-    };
-    if fd < 0 {
-        return Err(CtnlError::from_io(io::Error::last_os_error()));
-    }
-    // SAFETY: `fd` is a socket we just opened and own; OwnedFd closes it.
-    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-
-    let request = request();
-    // SAFETY: the pointer and length describe `request`, alive for the call.
-    let sent = unsafe { libc::send(fd.as_raw_fd(), request.as_ptr().cast(), request.len(), 0) };
-    if sent < 0 {
-        return Err(CtnlError::from_io(io::Error::last_os_error()));
-    }
-    loop {
-        let mut ready = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, alive for the call.
-        let polled = unsafe { libc::poll(&raw mut ready, 1, RECV_TIMEOUT_MS) };
-        if polled < 0 {
-            return Err(CtnlError::from_io(io::Error::last_os_error()));
-        }
-        if polled == 0 {
-            return Err(CtnlError::Io(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no reply from the kernel within {RECV_TIMEOUT_MS} ms"),
-            )));
-        }
-        // SAFETY: the pointer and length describe `buffer`, which the kernel
-        // writes at most `len` bytes into; MSG_TRUNC only changes the
-        // returned length to the datagram's real one.
-        let got = unsafe {
-            libc::recv(
-                fd.as_raw_fd(),
-                buffer.as_mut_ptr().cast(),
-                buffer.len(),
-                libc::MSG_TRUNC,
-            )
-        };
-        if got < 0 {
-            return Err(CtnlError::from_io(io::Error::last_os_error()));
-        }
-        let len = got.unsigned_abs();
-        if len > buffer.len() {
-            return Err(CtnlError::Io(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "a {len}-byte datagram does not fit the {}-byte buffer",
-                    buffer.len()
-                ),
-            )));
-        }
-        let received = buffer.get(..len).unwrap_or_default();
-        if received.is_empty() {
-            return Err(CtnlError::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "netlink dump ended without NLMSG_DONE",
-            )));
-        }
-        if read_messages(received, &mut visit)? {
-            return Ok(());
-        }
-    }
+    nl::dump(libc::NETLINK_NETFILTER, &request(), buffer, |received| {
+        read_messages(received, &mut visit)
+    })
 }
 
 /// Dumps the table (see [`dump`]) and counts the entries `filter` lets
@@ -324,10 +240,7 @@ pub fn count_replies(
     let mut tally = Tally::new(filter);
     let done = read_messages(replies, &mut |entry: &Entry| tally.add(entry, &mut visit))?;
     if !done {
-        return Err(CtnlError::Io(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "netlink dump ended without NLMSG_DONE",
-        )));
+        return Err(CtnlError::Io(nl::no_done()));
     }
     Ok(tally.counts)
 }
@@ -361,15 +274,7 @@ impl<'a> Tally<'a> {
 /// filter.
 pub fn request() -> [u8; REQUEST_LEN] {
     let mut request = [0u8; REQUEST_LEN];
-    let flags = (libc::NLM_F_REQUEST | libc::NLM_F_DUMP) as u16;
-    put(
-        &mut request,
-        header::LEN,
-        &(REQUEST_LEN as u32).to_ne_bytes(),
-    );
-    put(&mut request, header::KIND, &REQUEST_TYPE.to_ne_bytes());
-    put(&mut request, header::FLAGS, &flags.to_ne_bytes());
-    put(&mut request, header::SEQ, &SEQUENCE.to_ne_bytes());
+    nl::put_dump_header(&mut request, REQUEST_TYPE);
     if let Some(body) = request.get_mut(header::SIZE..) {
         put(
             body,
@@ -669,29 +574,6 @@ impl<'a> Iterator for Attrs<'a> {
         self.rest = bytes.get(len.next_multiple_of(4)..).unwrap_or_default();
         Some(Ok((kind, payload)))
     }
-}
-
-fn put(bytes: &mut [u8], at: Range<usize>, value: &[u8]) {
-    if let Some(field) = bytes.get_mut(at) {
-        field.copy_from_slice(value);
-    }
-}
-
-fn byte(bytes: &[u8], at: usize) -> u8 {
-    bytes.get(at).copied().unwrap_or(0)
-}
-
-fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    u16::from_ne_bytes([byte(bytes, at), byte(bytes, at + 1)])
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_ne_bytes([
-        byte(bytes, at),
-        byte(bytes, at + 1),
-        byte(bytes, at + 2),
-        byte(bytes, at + 3),
-    ])
 }
 
 fn i32_at(bytes: &[u8], at: usize) -> i32 {

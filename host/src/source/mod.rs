@@ -10,7 +10,9 @@ mod counters;
 pub mod ctnetlink;
 mod files;
 mod netlink;
+mod nl;
 mod proc;
+mod read;
 mod sockdiag;
 mod text;
 

@@ -6,41 +6,24 @@
 //! decoding ([`read_messages`], [`decode`]) are pure functions over bytes, so
 //! they are tested without a socket (and under qemu-user, which refuses
 //! sock_diag sockets) against golden bytes in `fixtures/netlink/`; [`dump`]
-//! is the only code that talks to the kernel and holds all of this file's
-//! `unsafe`. Every constant, call and errno that `libc` knows comes from
+//! talks to the kernel through the shared transport in `nl.rs`, which holds
+//! all the `unsafe`. Every constant, call and errno that `libc` knows comes from
 //! `libc`, so it is right on every architecture (MIPS numbers SOCK_DGRAM and
 //! EAFNOSUPPORT differently). Netlink headers and the counters of
 //! `inet_diag_msg` are in the host's byte order; ports and addresses are in
 //! network order.
 
 use std::io;
-use std::mem::size_of;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use tcpcount_core::{Family, Socket, TcpState};
+
+use super::nl::{self, byte, header, put, u32_at};
 
 /// `SOCK_DIAG_BY_FAMILY` from linux/sock_diag.h (not in `libc`).
 pub const SOCK_DIAG_BY_FAMILY: u16 = 20;
 /// Every state, 1 through 12 (NEW_SYN_RECV), as inet_diag numbers them.
 const ALL_STATES: u32 = 0x1FFE;
-/// The sequence number of our one request.
-const SEQUENCE: u32 = 1;
-
-/// Byte offsets of `struct nlmsghdr` (host byte order).
-pub mod header {
-    use std::ops::Range;
-    /// nlmsg_len: length of the message, header included.
-    pub const LEN: Range<usize> = 0..4;
-    /// nlmsg_type.
-    pub const KIND: Range<usize> = 4..6;
-    /// nlmsg_flags.
-    pub const FLAGS: Range<usize> = 6..8;
-    /// nlmsg_seq.
-    pub const SEQ: Range<usize> = 8..12;
-    /// Size of the header.
-    pub const SIZE: usize = 16;
-}
 
 /// Byte offsets of `struct inet_diag_req_v2` (after the header).
 pub mod req {
@@ -83,8 +66,6 @@ pub mod msg {
 /// Length of the request [`request`] builds.
 pub const REQUEST_LEN: usize = header::SIZE + req::SIZE;
 
-const _: () = assert!(size_of::<libc::nlmsghdr>() == header::SIZE);
-
 /// The states to ask the kernel for, from the filter's state set (`None`:
 /// all). An orphaned FIN_WAIT2 socket is a timewait socket to the kernel's
 /// dump filter, so asking for FIN_WAIT2 also asks for TIME_WAIT; the core
@@ -109,69 +90,27 @@ pub fn is_no_ipv6(error: &io::Error) -> bool {
 }
 
 /// Dumps the TCP sockets of `family` in the states of `mask`, reading the
-/// replies through `buffer` and showing each socket to `visit`.
+/// replies through `buffer` and showing each socket to `visit` (waits and
+/// EINTR as [`nl::dump`]).
 pub fn dump(
     family: Family,
     mask: u32,
     buffer: &mut [u8],
     mut visit: impl FnMut(&Socket),
 ) -> io::Result<()> {
-    // SAFETY: plain syscall with constant arguments; the result is checked.
-    let fd = unsafe { libc::socket(libc::AF_NETLINK, libc::SOCK_DGRAM, libc::NETLINK_SOCK_DIAG) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` is a socket we just opened and own; OwnedFd closes it.
-    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-
-    let request = request(family, mask);
-    // SAFETY: the pointer and length describe `request`, alive for the call.
-    let sent = unsafe { libc::send(fd.as_raw_fd(), request.as_ptr().cast(), request.len(), 0) };
-    if sent < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    loop {
-        // SAFETY: the pointer and length describe `buffer`, which the kernel
-        // writes at most `len` bytes into.
-        let got =
-            unsafe { libc::recv(fd.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len(), 0) };
-        if got < 0 {
-            let error = io::Error::last_os_error();
-            if error.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(error);
-        }
-        let received = buffer.get(..got.unsigned_abs()).unwrap_or_default();
-        if received.is_empty() {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "netlink dump ended without NLMSG_DONE",
-            ));
-        }
-        if read_messages(received, &mut visit)? {
-            return Ok(());
-        }
-    }
+    nl::dump(
+        libc::NETLINK_SOCK_DIAG,
+        &request(family, mask),
+        buffer,
+        |received| read_messages(received, &mut visit),
+    )
 }
 
 /// `nlmsghdr` + `inet_diag_req_v2` asking for a dump of the TCP sockets of
 /// `family` in the states of `mask`, in host byte order.
 pub fn request(family: Family, mask: u32) -> [u8; REQUEST_LEN] {
     let mut request = [0u8; REQUEST_LEN];
-    let flags = (libc::NLM_F_REQUEST | libc::NLM_F_DUMP) as u16;
-    put(
-        &mut request,
-        header::LEN,
-        &(REQUEST_LEN as u32).to_ne_bytes(),
-    );
-    put(
-        &mut request,
-        header::KIND,
-        &SOCK_DIAG_BY_FAMILY.to_ne_bytes(),
-    );
-    put(&mut request, header::FLAGS, &flags.to_ne_bytes());
-    put(&mut request, header::SEQ, &SEQUENCE.to_ne_bytes());
+    nl::put_dump_header(&mut request, SOCK_DIAG_BY_FAMILY);
     let body = &mut request[header::SIZE..];
     body[req::FAMILY] = match family {
         Family::Ipv4 => libc::AF_INET as u8,
@@ -248,25 +187,6 @@ pub fn decode(msg: &[u8]) -> Socket {
         // For a listener, wqueue is its backlog limit (sk_max_ack_backlog).
         backlog_limit: (state == TcpState::Listen.code()).then(|| u32_at(msg, msg::WQUEUE.start)),
     }
-}
-
-fn put(bytes: &mut [u8], at: std::ops::Range<usize>, value: &[u8]) {
-    if let Some(field) = bytes.get_mut(at) {
-        field.copy_from_slice(value);
-    }
-}
-
-fn byte(bytes: &[u8], at: usize) -> u8 {
-    bytes.get(at).copied().unwrap_or(0)
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_ne_bytes([
-        byte(bytes, at),
-        byte(bytes, at + 1),
-        byte(bytes, at + 2),
-        byte(bytes, at + 3),
-    ])
 }
 
 #[cfg(test)]

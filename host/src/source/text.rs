@@ -6,12 +6,12 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use tcpcount_core::{Counts, Family, Parser, Row};
+use tcpcount_core::{Counts, Error, Family, Parser, Row};
 
 use super::Reader;
+use super::read::ReadError;
 use crate::failure::Failure;
 use crate::sample::Sample;
-use crate::signals;
 
 impl Reader {
     /// Reads the table at `path` (`-`: standard input), which may be of
@@ -28,39 +28,19 @@ impl Reader {
                 .map_err(ReadError::Io)
                 .and_then(|file| self.count(file, sample))
         };
-        result.map_err(|e| match e {
-            ReadError::Io(e) => Failure::Io(path.to_owned(), e),
-            ReadError::Parse(e) => Failure::Parse(path.to_owned(), e),
-            ReadError::Interrupted => Failure::Interrupted,
-        })
+        result.map_err(|e| e.at(path, Failure::Parse))
     }
 
     /// Feeds everything `input` yields to a new parser, showing the rows that
     /// pass the filter to the sample's per-port and listener tables.
     fn count(
         &mut self,
-        mut input: impl Read,
+        input: impl Read,
         sample: &mut Sample,
-    ) -> Result<(Option<Family>, Counts), ReadError> {
+    ) -> Result<(Option<Family>, Counts), ReadError<Error>> {
         let mut parser = Parser::with_filter(self.filter.clone());
         let mut visit = |row: &Row<'_>| sample.visit(row);
-        loop {
-            let n = match input.read(&mut self.buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    if signals::stop_requested() {
-                        return Err(ReadError::Interrupted);
-                    }
-                    continue;
-                }
-                Err(e) => return Err(ReadError::Io(e)),
-            };
-            let chunk = self.buffer.get(..n).unwrap_or_default();
-            parser
-                .feed_visit(chunk, &mut visit)
-                .map_err(ReadError::Parse)?;
-        }
+        self.read_all(input, |chunk| parser.feed_visit(chunk, &mut visit))?;
         parser.end(&mut visit).map_err(ReadError::Parse)?;
         Ok((parser.family(), *parser.counts()))
     }
@@ -121,13 +101,4 @@ pub(super) fn open(path: &Path) -> io::Result<Input> {
         file,
         fifo: kind.is_fifo(),
     })
-}
-
-/// Why one input could not be counted.
-#[derive(Debug)]
-enum ReadError {
-    Io(io::Error),
-    Parse(tcpcount_core::Error),
-    /// SIGINT or SIGTERM arrived while a read was blocked.
-    Interrupted,
 }

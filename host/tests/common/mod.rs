@@ -3,11 +3,13 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tcpcount_core::TcpState;
+use tcpcount_core::conntrack::CtCounts;
+use tcpcount_core::{Family, TcpState};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_tcpcount");
@@ -68,6 +70,32 @@ pub fn root_script(test: &str, seconds: u32, wrapper: &[&str], script: &str) -> 
     Some(report)
 }
 
+/// [`root_script`] without a wrapper, then asserts that its report has
+/// every one of `passes` (its `PASS ...` lines).
+pub fn root_script_passes(test: &str, seconds: u32, script: &str, passes: &[&str]) {
+    if let Some(report) = root_script(test, seconds, &[], script) {
+        assert_all_in(&report, passes);
+    }
+}
+
+/// Asserts that `text` holds every one of `parts`.
+pub fn assert_all_in(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "missing {part:?} in\n{text}");
+    }
+}
+
+/// Asserts an exit code, showing what `what` ran and its output otherwise.
+pub fn assert_code(out: &Output, code: i32, what: &dyn std::fmt::Debug) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 /// Asserts an exit code and exactly this standard error.
 pub fn assert_exit(out: &Output, code: i32, stderr: &str) {
     assert_eq!(text(&out.stderr), stderr);
@@ -108,4 +136,27 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// Non-zero conntrack counts as the oracle files list them: `FAMILY
+/// state|protocol|flag NAME` -> count.
+pub fn ct_listed(counts: &CtCounts) -> BTreeMap<String, u32> {
+    let mut out = BTreeMap::new();
+    for (family, name) in [(Family::Ipv4, "ipv4"), (Family::Ipv6, "ipv6")] {
+        let c = counts.family(family);
+        let mut put = |kind: &str, what: &str, n: u32| {
+            if n > 0 {
+                out.insert(format!("{name} {kind} {what}"), n);
+            }
+        };
+        for (state, n) in c.iter() {
+            put("state", state.name(), n);
+        }
+        for (protocol, n) in c.protocols() {
+            put("protocol", protocol.name(), n);
+        }
+        put("flag", "ASSURED", c.assured());
+        put("flag", "UNREPLIED", c.unreplied());
+    }
+    out
 }

@@ -17,8 +17,6 @@ nf_conntrack_max against sysctl, --pid, the Prometheus names, watch mode,
 `nobody`. Prints `PASS name` per check; exits 1 on the first failure."""
 
 import collections
-import importlib.machinery
-import importlib.util
 import json
 import os
 import shutil
@@ -28,6 +26,9 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+import harness  # noqa: E402 (found through the line above)
+
 TIMEOUT = 30
 ATTEMPTS = 4
 
@@ -39,17 +40,8 @@ def ensure_tools():
                        check=True, timeout=600)
 
 
-def load_capture():
-    path = os.path.join(REPO, "scripts", "capture-conntrack")
-    loader = importlib.machinery.SourceFileLoader("capture_conntrack", path)
-    spec = importlib.util.spec_from_loader("capture_conntrack", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
 ensure_tools()
-cap = load_capture()
+cap = harness.load_script("capture-conntrack")
 BIN = sys.argv[1]
 
 

@@ -8,115 +8,80 @@ use std::io::{self, Write};
 
 use tcpcount_core::conntrack::CtState;
 
-use crate::format::check::{CtKey, Status, Thresholds, TopCheck};
-use crate::reading::TopReading;
+use crate::format::check::{CtKey, Gauge, Judge, Status, TopCheck, write_status};
 use crate::sample::Conntrack;
 
-/// Writes the status line for `conntrack` and returns the status.
-pub fn report(
-    out: &mut impl Write,
-    conntrack: &Conntrack,
-    top: Option<&TopReading>,
-    warn: Option<&Thresholds>,
-    crit: Option<&Thresholds>,
-) -> io::Result<Status> {
-    let empty = Thresholds::default();
-    let (warn, crit) = (warn.unwrap_or(&empty), crit.unwrap_or(&empty));
-    let total = conntrack.counts.total();
-    let fill = conntrack.fill();
-    let wants_fill = warn.get_ct(CtKey::Fill).is_some() || crit.get_ct(CtKey::Fill).is_some();
-    if wants_fill && fill.is_none() {
-        writeln!(
-            out,
-            "TCPCOUNT UNKNOWN - fill: nf_conntrack_count and nf_conntrack_max are not both readable ({} entries counted)",
-            total.entries()
-        )?;
-        return Ok(Status::Unknown);
-    }
-    let mut keys: Vec<CtKey> = CtState::ALL.iter().map(|&s| CtKey::State(s)).collect();
-    keys.push(CtKey::Total);
-    let count = |key: CtKey| -> u32 {
-        match key {
-            CtKey::State(state) => total.get(state),
-            // Top is judged by `TopCheck`, from the top-N table.
-            CtKey::Total | CtKey::Fill | CtKey::Top => total.entries(),
+impl Judge<'_> {
+    /// Writes the status line for the conntrack table; returns the status.
+    pub(crate) fn conntrack(
+        &self,
+        out: &mut impl Write,
+        conntrack: &Conntrack,
+    ) -> io::Result<Status> {
+        let Judge { top, warn, crit } = *self;
+        let total = conntrack.counts.total();
+        let fill = conntrack.fill();
+        let wants_fill = warn.get_ct(CtKey::Fill).is_some() || crit.get_ct(CtKey::Fill).is_some();
+        if wants_fill && fill.is_none() {
+            writeln!(
+                out,
+                "TCPCOUNT UNKNOWN - fill: nf_conntrack_count and nf_conntrack_max are not both readable ({} entries counted)",
+                total.entries()
+            )?;
+            return Ok(Status::Unknown);
         }
-    };
-    let trips = |key: CtKey, figure: u32| match (key, fill) {
-        (CtKey::Fill, Some(fill)) => fill.exceeds(figure),
-        (CtKey::Fill, None) => false,
-        _ => count(key) > figure,
-    };
-    let shown = |key: CtKey| match (key, fill) {
-        (CtKey::Fill, Some(fill)) => format!("{}%", fill.percent(1)),
-        _ => count(key).to_string(),
-    };
-    if fill.is_some() {
-        keys.push(CtKey::Fill);
-    }
-    let mut status = Status::Ok;
-    let mut tripped = Vec::new();
-    for &key in &keys {
-        if let Some(figure) = crit.get_ct(key).filter(|&f| trips(key, f)) {
-            status = status.max(Status::Critical);
-            tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
-        } else if let Some(figure) = warn.get_ct(key).filter(|&f| trips(key, f)) {
-            status = status.max(Status::Warning);
-            tripped.push(format!("{}={} > {figure}", key.label(), shown(key)));
+        let mut keys: Vec<CtKey> = CtState::ALL.iter().map(|&s| CtKey::State(s)).collect();
+        keys.push(CtKey::Total);
+        let count = |key: CtKey| -> u32 {
+            match key {
+                CtKey::State(state) => total.get(state),
+                // Top is judged by `TopCheck`, from the top-N table.
+                CtKey::Total | CtKey::Fill | CtKey::Top => total.entries(),
+            }
+        };
+        let trips = |key: CtKey, figure: u32| match (key, fill) {
+            (CtKey::Fill, Some(fill)) => fill.exceeds(figure),
+            (CtKey::Fill, None) => false,
+            _ => count(key) > figure,
+        };
+        let shown = |key: CtKey| match (key, fill) {
+            (CtKey::Fill, Some(fill)) => format!("{}%", fill.percent(1)),
+            _ => count(key).to_string(),
+        };
+        if fill.is_some() {
+            keys.push(CtKey::Fill);
         }
-    }
-    let judged = top.map(|t| TopCheck::judge(t, warn.get_ct(CtKey::Top), crit.get_ct(CtKey::Top)));
-    if let Some(judged) = &judged {
-        status = status.max(judged.status);
-        tripped.extend(judged.tripped.clone());
-    }
-    let table = match (conntrack.entries, conntrack.limit, fill) {
-        (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", f.percent(1)),
-        _ => "table fill absent".to_owned(),
-    };
-    let mut summary = if tripped.is_empty() {
-        format!(
+        let gauges: Vec<Gauge> = keys
+            .iter()
+            .map(|&key| {
+                let gauge = Gauge::new(
+                    key.label(),
+                    shown(key),
+                    warn.get_ct(key),
+                    crit.get_ct(key),
+                    |f| trips(key, f),
+                );
+                match key {
+                    CtKey::Fill => gauge.with_max(";100"),
+                    _ => gauge,
+                }
+            })
+            .collect();
+        let judged =
+            top.map(|t| TopCheck::judge(t, warn.get_ct(CtKey::Top), crit.get_ct(CtKey::Top)));
+        let table = match (conntrack.entries, conntrack.limit, fill) {
+            (Some(e), Some(l), Some(f)) => format!("table {e} of {l} ({}%)", f.percent(1)),
+            _ => "table fill absent".to_owned(),
+        };
+        let ok = format!(
             "{} conntrack entries, {} established, {} time_wait, {table}",
             total.entries(),
             total.get(CtState::Established),
             total.get(CtState::TimeWait)
-        )
-    } else {
-        format!(
-            "{} ({} conntrack entries, {table})",
-            tripped.join(", "),
-            total.entries()
-        )
-    };
-    let mut perfdata: Vec<String> = keys
-        .iter()
-        .map(|&key| {
-            let figure = |t: &Thresholds| t.get_ct(key).map(|f| f.to_string()).unwrap_or_default();
-            let max = match key {
-                CtKey::Fill => ";100",
-                _ => "",
-            };
-            format!(
-                "{}={};{};{};0{max}",
-                key.label(),
-                shown(key),
-                figure(warn),
-                figure(crit)
-            )
-        })
-        .collect();
-    if let Some(judged) = judged {
-        perfdata.push(judged.perfdata);
-        if tripped.is_empty() {
-            summary.push_str(&judged.summary);
-        }
+        );
+        let context = format!("{} conntrack entries, {table}", total.entries());
+        write_status(out, &gauges, judged, &ok, &context)
     }
-    writeln!(
-        out,
-        "TCPCOUNT {status} - {summary} | {}",
-        perfdata.join(" ")
-    )?;
-    Ok(status)
 }
 
 #[cfg(test)]
@@ -124,6 +89,7 @@ mod test {
     use tcpcount_core::conntrack::CtParser;
 
     use super::*;
+    use crate::format::check::Thresholds;
 
     const TABLE: &[u8] = b"ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.2 dst=10.0.1.2 sport=40000 dport=443 src=10.0.1.2 dst=10.0.0.2 sport=443 dport=40000 [ASSURED] mark=0 zone=0 use=2
 ipv4     2 tcp      6 100 TIME_WAIT src=10.0.0.2 dst=10.0.1.2 sport=40001 dport=443 src=10.0.1.2 dst=10.0.0.2 sport=443 dport=40001 [ASSURED] mark=0 zone=0 use=2
@@ -239,14 +205,9 @@ ipv4     2 udp      17 29 src=10.0.0.2 dst=10.0.1.2 sport=5353 dport=53 [UNREPLI
             let parse = |s: &str| (!s.is_empty()).then(|| Thresholds::parse(s).unwrap());
             let (w, c) = (parse(warn), parse(crit));
             let mut out = Vec::new();
-            let status = report(
-                &mut out,
-                &reading(entries, limit),
-                None,
-                w.as_ref(),
-                c.as_ref(),
-            )
-            .unwrap();
+            let status = Judge::new(None, w.as_ref(), c.as_ref())
+                .conntrack(&mut out, &reading(entries, limit))
+                .unwrap();
             let line = String::from_utf8(out).unwrap();
             assert_eq!(status, expected, "{warn:?} {crit:?}: {line}");
             assert!(line.contains(phrase), "{warn:?} {crit:?}: {line}");

@@ -7,22 +7,17 @@
 use std::io::{self, Write};
 
 use super::{columns, flags};
+use crate::format::env::{family_prefix, time_and_source};
 use crate::sample::{Conntrack, Sample};
-use crate::time::unix_seconds;
 
 pub(super) fn write(
     out: &mut impl Write,
     sample: &Sample,
     conntrack: &Conntrack,
 ) -> io::Result<()> {
-    writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
-    let source = sample.source.to_string().replace('\'', "'\\''");
-    writeln!(out, "TCPCOUNT_SOURCE='{source}'")?;
+    time_and_source(out, sample)?;
     for (family, counts) in columns(conntrack) {
-        let prefix = match family {
-            "total" => "TCPCOUNT_CT_".to_owned(),
-            other => format!("TCPCOUNT_CT_{}_", other.to_ascii_uppercase()),
-        };
+        let prefix = family_prefix("TCPCOUNT_CT_", family);
         for (state, n) in counts.iter() {
             writeln!(out, "{prefix}{}={n}", state.name())?;
         }

@@ -9,22 +9,15 @@ use std::io::{self, Write};
 use tcpcount_core::conntrack::FamilyCounts;
 
 use super::{columns, flags};
-use crate::format::json::string;
+use crate::format::json::{opening, string};
 use crate::sample::{Conntrack, Sample};
-use crate::time::{rfc3339, unix_seconds};
 
 pub(super) fn write(
     out: &mut impl Write,
     sample: &Sample,
     conntrack: &Conntrack,
 ) -> io::Result<()> {
-    write!(
-        out,
-        "{{\"time\":\"{}\",\"unix_time\":{},\"source\":{}",
-        rfc3339(sample.time),
-        unix_seconds(sample.time),
-        string(&sample.source.to_string())
-    )?;
+    opening(out, sample)?;
     let cols = columns(conntrack);
     for (name, counts) in &cols {
         write!(out, ",\"{name}\":")?;

@@ -11,9 +11,8 @@ use std::io::{self, Write};
 use tcpcount_core::conntrack::Protocol;
 
 use super::{columns, flags};
-use crate::format::prometheus::{header, label_value};
+use crate::format::prometheus::{header, source_and_time};
 use crate::sample::{Conntrack, Sample};
-use crate::time::unix_seconds;
 
 /// node_exporter's stat metrics: the column and its help text.
 const NODE_STAT: [(&str, &str); 8] = [
@@ -121,26 +120,7 @@ pub(super) fn write(
             writeln!(out, "tcpcount_conntrack_stat{{counter=\"{name}\"}} {n}")?;
         }
     }
-    header(
-        out,
-        "tcpcount_source_info",
-        "Where the tables were really read from: netlink, a /proc directory, or files.",
-    )?;
-    writeln!(
-        out,
-        "tcpcount_source_info{{source=\"{}\"}} 1",
-        label_value(&sample.source.to_string())
-    )?;
-    header(
-        out,
-        "tcpcount_sample_time_seconds",
-        "When the tables were read, in Unix seconds.",
-    )?;
-    writeln!(
-        out,
-        "tcpcount_sample_time_seconds {}",
-        unix_seconds(sample.time)
-    )?;
+    source_and_time(out, sample)?;
     match &sample.top {
         Some(top) => crate::format::top::prometheus(out, top),
         None => Ok(()),
