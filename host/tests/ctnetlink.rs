@@ -13,8 +13,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use tcpcount::source::ctnetlink::{
     self, CtnlError, RECORD_TYPE, REQUEST_LEN, count_replies, decode, read_messages, request,
 };
@@ -167,16 +165,6 @@ fn swap_attr_headers(out: &mut [u8], mut at: usize, end: usize) {
     }
 }
 
-fn oracle(text: &str) -> BTreeMap<String, u32> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let (key, n) = l.rsplit_once(' ').unwrap();
-            (key.to_owned(), n.parse().unwrap())
-        })
-        .collect()
-}
-
 fn proc_counts(text: &str, filter: CtFilter) -> CtCounts {
     let mut parser = CtParser::with_filter(filter);
     parser.feed(text.as_bytes()).unwrap();
@@ -238,7 +226,7 @@ fn captured_dumps_count_as_conntrack_and_the_proc_file() {
     for capture in captures() {
         let reply = reorder(capture.reply, Order::Host);
         let counts = count_replies(&reply, &CtFilter::new(), |_| {}).unwrap();
-        let want = oracle(capture.oracle);
+        let want = tcpcount_oracle::listing(capture.oracle).expect("an oracle listing");
         assert!(want.len() >= 8, "{}: capture too small", capture.name);
         assert_eq!(
             common::ct_listed(&counts),
@@ -408,41 +396,25 @@ fn a_reply_cut_anywhere_else_is_an_error() {
     }
 }
 
-/// A small deterministic generator (xorshift64*), so failures repeat.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn random_corruption_gives_errors_or_plausible_counts_never_panics() {
-    let mut rng = Rng(0x7463_7063_6f75_6e74);
+    let mut rng = tcpcount_oracle::Rng::from_state(0x7463_7063_6f75_6e74);
     let mut outcomes = [0u32; 2];
     for capture in captures() {
         let reply = reorder(capture.reply, Order::Host);
         let entries = decoded(&reply).1.len() as u32;
         for _ in 0..3000 {
             let mut bytes = reply.clone();
-            for _ in 0..1 + rng.below(4) {
-                let at = rng.below(bytes.len());
-                bytes[at] = match rng.below(3) {
+            for _ in 0..1 + rng.index(4) {
+                let at = rng.index(bytes.len());
+                bytes[at] = match rng.index(3) {
                     0 => rng.next() as u8,
-                    1 => bytes[at] ^ (1 << rng.below(8)),
+                    1 => bytes[at] ^ (1 << rng.index(8)),
                     _ => 0,
                 };
             }
-            if rng.below(8) == 0 {
-                bytes.truncate(rng.below(bytes.len()));
+            if rng.index(8) == 0 {
+                bytes.truncate(rng.index(bytes.len()));
             }
             match count_replies(&bytes, &CtFilter::new(), |_| {}) {
                 Ok(counts) => {

@@ -13,7 +13,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::os::fd::AsRawFd;
@@ -123,7 +122,8 @@ fn compare_in(namespace: &str) -> String {
         let second = fs::read("/proc/thread-self/net/nf_conntrack").unwrap();
 
         let proc_first = proc_counts(&first, CtFilter::new());
-        let oracle = counts_of_text(&String::from_utf8_lossy(&conntrack.stdout));
+        let oracle = tcpcount_oracle::conntrack(&String::from_utf8_lossy(&conntrack.stdout))
+            .expect("conntrack -L lines");
         let agree = dumped == proc_first
             && dumped == proc_counts(&second, CtFilter::new())
             && common::ct_listed(&dumped) == oracle
@@ -183,39 +183,4 @@ fn same_entries(entries: &[Entry], table: &[u8]) -> bool {
     got.sort();
     want.sort();
     got == want
-}
-
-/// The same counts of `conntrack -L -o extended` text, by splitting words
-/// (as scripts/capture-conntrack does): no code shared with the decoder.
-fn counts_of_text(text: &str) -> BTreeMap<String, u32> {
-    let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if words.len() < 6 {
-            continue;
-        }
-        let (family, protocol) = (words[0], words[2]);
-        let protocol = match protocol {
-            "tcp" | "udp" | "icmp" | "icmpv6" => protocol,
-            _ => "other",
-        };
-        let mut bump = |key: String| *out.entry(key).or_insert(0) += 1;
-        bump(format!("{family} protocol {protocol}"));
-        for flag in ["UNREPLIED", "ASSURED"] {
-            if words.contains(&format!("[{flag}]").as_str()) {
-                bump(format!("{family} flag {flag}"));
-            }
-        }
-        if protocol == "tcp" {
-            let state = if words.contains(&"[HW_OFFLOAD]") {
-                "HW_OFFLOAD"
-            } else if words.contains(&"[OFFLOAD]") {
-                "OFFLOAD"
-            } else {
-                words[5]
-            };
-            bump(format!("{family} state {state}"));
-        }
-    }
-    out
 }
