@@ -74,6 +74,22 @@ pub fn leading_digits(bytes: &[u8]) -> usize {
     leading(bytes, decimal_bytes, u8::is_ascii_digit)
 }
 
+/// The value of up to eight hex digits already known to be hex digits
+/// (either case), loaded big-endian into `x` so that the first digit is the
+/// most significant; zero bytes above the digits count as leading zeros
+/// (`u64::from(u32::from_be_bytes(four_digits))` decodes four). Eight digits
+/// take a handful of shifts and masks instead of a loop: a letter has bit 6
+/// set and its nibble is its low four bits plus 9, then adjacent nibbles are
+/// gathered pairwise. Bytes that are not hex digits give a meaningless value
+/// (never a panic): callers pass only checked bytes.
+#[inline(always)]
+pub fn hex_word(x: u64) -> u32 {
+    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+    let bytes = (nibbles | (nibbles >> 4)) & 0x00FF_00FF_00FF_00FF;
+    let pairs = (bytes | (bytes >> 8)) & 0x0000_FFFF_0000_FFFF;
+    (pairs | (pairs >> 16)) as u32
+}
+
 /// How many 8-byte words cover `len` bytes.
 pub const fn words(len: usize) -> usize {
     len.div_ceil(8)
@@ -254,6 +270,36 @@ mod test {
             let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
             assert_eq!(leading_spaces(&bytes), spaces, "{bytes:?}");
             assert_eq!(leading_digits(&bytes), digits, "{bytes:?}");
+        }
+    }
+
+    /// `hex_word` against `u32::from_str_radix` on eight and on four
+    /// digits: every digit value in both cases at every position, and
+    /// random digit strings.
+    #[test]
+    fn test_hex_word_against_naive() {
+        let alphabet = b"0123456789abcdefABCDEF";
+        let mut cases: Vec<[u8; 8]> = Vec::new();
+        for at in 0..8 {
+            for &d in alphabet {
+                let mut digits = *b"0f9A5c3E";
+                digits[at] = d;
+                cases.push(digits);
+            }
+        }
+        cases.extend(
+            words_for_test()
+                .map(|x| core::array::from_fn(|k| alphabet[((x >> (k * 5)) % 22) as usize])),
+        );
+        cases.extend([*b"00000000", *b"FFFFFFFF", *b"ffffffff", *b"0100007F"]);
+        for digits in cases {
+            let text = core::str::from_utf8(&digits).unwrap();
+            let naive = u32::from_str_radix(text, 16).unwrap();
+            assert_eq!(hex_word(u64::from_be_bytes(digits)), naive, "{text}");
+            let four: [u8; 4] = digits[4..].try_into().unwrap();
+            let naive = u32::from_str_radix(&text[4..], 16).unwrap();
+            let x = u64::from(u32::from_be_bytes(four));
+            assert_eq!(hex_word(x), naive, "{}", &text[4..]);
         }
     }
 
