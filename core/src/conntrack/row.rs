@@ -12,6 +12,7 @@ use super::error::{CtErrorKind, CtField};
 use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
+use crate::tcp::swar::{Template, decimal_bytes, hex_word};
 
 /// One direction of a connection, as the kernel prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -572,9 +573,33 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A decimal number without sign, at most `u64::MAX`.
+    /// A decimal number without sign, at most `u64::MAX`. A run of fewer
+    /// than eight digits followed by more bytes (nearly every number on a
+    /// line) is found and converted a word at a time ([`decimal_word`]);
+    /// anything else takes [`Cursor::decimal_bytes`], whose result is the
+    /// same.
     #[inline(always)]
     fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
+        if let Some(word) = self.rest.first_chunk::<8>() {
+            let x = u64::from_le_bytes(*word);
+            let outside = !decimal_bytes(x) & HIGH;
+            // Little-endian load: the first byte is the lowest.
+            let n = (outside.trailing_zeros() / 8) as usize;
+            if n == 0 {
+                return Err(CtErrorKind::BadField(field));
+            }
+            if n < 8 {
+                self.rest = self.rest.get(n..).unwrap_or_default();
+                return Ok(decimal_word(x, n));
+            }
+        }
+        self.decimal_bytes(field)
+    }
+
+    /// [`Cursor::decimal`] a byte at a time: runs of eight digits or more,
+    /// and numbers within eight bytes of the line's end.
+    #[inline(never)]
+    fn decimal_bytes(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
         let mut value = 0u64;
         let mut n = 0;
         let mut overflow = false;
@@ -624,9 +649,25 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    /// An address as `%pI4` or `%pI6` prints it.
+    /// An address as `%pI4` or `%pI6` prints it. An address followed by a
+    /// space, as every address of a valid line is, is parsed in one pass
+    /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
+    /// the general path below, which decides and names the error.
     #[inline(always)]
     fn address(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
+        let fast = match family {
+            Family::Ipv4 => ipv4_fast(self.rest).map(|(ip, n)| (IpAddr::V4(ip), n)),
+            Family::Ipv6 => ipv6_fast(self.rest).map(|ip| (IpAddr::V6(ip), 39)),
+        };
+        if let Some((ip, n)) = fast {
+            self.rest = self.rest.get(n..).unwrap_or_default();
+            return Ok(ip);
+        }
+        self.address_general(family, field)
+    }
+
+    #[inline(never)]
+    fn address_general(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
         let width = match family {
             Family::Ipv4 => self
                 .rest
@@ -654,6 +695,74 @@ impl<'a> Cursor<'a> {
             CtErrorKind::BadField(field)
         })
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The value of the first `n` (1 to 7) bytes of `x`, loaded little-endian,
+/// which are ASCII digits: the digits are shifted to the top so that the
+/// bytes below are leading zeros, then combined in pairs, fours and eights
+/// by three multiplications (each lane stays below its width: 99, 9999,
+/// 99999999). Bytes past the digits are shifted out.
+#[inline(always)]
+fn decimal_word(x: u64, n: usize) -> u64 {
+    let digits = (x & (ONES * 0x0F)) << ((8 - n.clamp(1, 7)) * 8);
+    let pairs = (digits.wrapping_mul(10 * 256 + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let fours = (pairs.wrapping_mul(100 * 65536 + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    fours.wrapping_mul(10000 * (1 << 32) + 1) >> 32
+}
+
+/// A dotted quad as `%pI4` prints it, then a space: the address and its
+/// length, or `None` for anything else (then [`ipv4`] on the token decides).
+/// Each octet is one to three digits without a leading zero, at most 255.
+#[inline(always)]
+fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let digit = |at: usize| {
+        rest.get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d <= 9)
+            .map(u16::from)
+    };
+    let mut octets = [0u8; 4];
+    let mut at = 0;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            if rest.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let first = digit(at)?;
+        let (value, len) = match (digit(at + 1), digit(at + 2)) {
+            (None, _) => (first, 1),
+            (Some(_), _) if first == 0 => return None,
+            (Some(second), None) => (first * 10 + second, 2),
+            (Some(second), Some(third)) => (first * 100 + second * 10 + third, 3),
+        };
+        *octet = u8::try_from(value).ok()?;
+        at += len;
+    }
+    (rest.get(at) == Some(&b' ')).then_some((Ipv4Addr::from(octets), at))
+}
+
+/// The bytes of an IPv6 address as `%pI6` prints it, and the space after.
+const IPV6_TEXT: Template<5> = Template::from_pattern(b"xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx ");
+
+/// Eight groups of four hex digits and a space, checked against
+/// [`IPV6_TEXT`] five words at a time and then decoded a group at a time
+/// ([`hex_word`]); `None` for anything else (then [`ipv6`] decides).
+#[inline(always)]
+fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
+    if !IPV6_TEXT.matches(rest) {
+        return None;
+    }
+    let mut groups = [0u16; 8];
+    for (i, group) in groups.iter_mut().enumerate() {
+        let digits = rest.get(i * 5..)?.first_chunk::<4>()?;
+        *group = hex_word(u64::from(u32::from_be_bytes(*digits))) as u16;
+    }
+    Some(Ipv6Addr::from(groups))
 }
 
 /// Whether two short byte strings are equal, compared as two overlapping
@@ -907,6 +1016,90 @@ mod test {
                 assert!(!same(a, &text[..len.saturating_sub(1)]) || len == 0);
             }
         }
+    }
+
+    /// `Cursor::decimal` (word at a time) against the byte-at-a-time
+    /// `Cursor::decimal_bytes` and `str::parse`: every run length from 0 to
+    /// 21 digits, followed by a space, by other bytes, or by the end.
+    #[test]
+    fn test_decimal_against_naive() {
+        let digits = b"90817263545362718090817";
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for len in 0..=21 {
+            for start in [0, 1, 2] {
+                let run = &digits[start..start + len];
+                for tail in [&b""[..], b" ", b" use=2", b"x", b"/", b":", b"\xff", b"0"] {
+                    cases.push([run, tail].concat());
+                }
+                cases.push([b"0".repeat(len).as_slice(), b" "].concat());
+            }
+        }
+        cases.push(b"18446744073709551615 ".to_vec());
+        cases.push(b"18446744073709551616 ".to_vec());
+        for case in cases {
+            let mut word = Cursor { rest: &case };
+            let mut bytes = Cursor { rest: &case };
+            let got = word.decimal(CtField::Use);
+            assert_eq!(got, bytes.decimal_bytes(CtField::Use), "{case:?}");
+            assert_eq!(word.rest, bytes.rest, "{case:?}");
+            let n = case.iter().take_while(|b| b.is_ascii_digit()).count();
+            let naive = core::str::from_utf8(&case[..n]).unwrap().parse::<u64>();
+            match naive {
+                Ok(v) => assert_eq!(got, Ok(v), "{case:?}"),
+                Err(_) => assert!(got.is_err(), "{case:?}"),
+            }
+        }
+    }
+
+    /// The one-pass address parsers against the general ones, on every
+    /// octet value and width, and on mutated addresses: whatever the fast
+    /// parser accepts, the general one accepts with the same value.
+    #[test]
+    fn test_fast_addresses_against_general() {
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for octet in 0..=300u32 {
+            texts.push(format!("10.{octet}.0.{octet}").into_bytes());
+            texts.push(format!("{octet:03}.1.2.3").into_bytes());
+        }
+        texts.push(b"255.255.255.255".to_vec());
+        texts.push(b"0000:0000:0000:0000:0000:0000:0000:0001".to_vec());
+        texts.push(b"fd00:0a0B:cdef:0000:1234:5678:9abc:DEF0".to_vec());
+        let bases = texts.clone();
+        for base in &bases {
+            for at in 0..base.len() {
+                for byte in [b' ', b'.', b':', b'0', b'9', b'a', b'g', 0xFF] {
+                    let mut mutated = base.clone();
+                    mutated[at] = byte;
+                    texts.push(mutated);
+                }
+            }
+        }
+        let mut taken = [0; 2];
+        for text in texts {
+            for tail in [&b" dst=1"[..], b"", b"x"] {
+                let line = [text.as_slice(), tail].concat();
+                if let Some((ip, n)) = ipv4_fast(&line) {
+                    assert_eq!(Some(ip), ipv4(&line[..n]), "{line:?}");
+                    assert_eq!(line.get(n), Some(&b' '));
+                    taken[0] += 1;
+                }
+                if let Some(ip) = ipv6_fast(&line) {
+                    assert_eq!(Some(ip), ipv6(&line[..39]), "{line:?}");
+                    assert_eq!(line.get(39), Some(&b' '));
+                    taken[1] += 1;
+                }
+                let accepted = line.iter().position(|&b| b == b' ').map(|n| &line[..n]);
+                if let Some(token) = accepted {
+                    if let Some(ip) = ipv4(token) {
+                        assert_eq!(ipv4_fast(&line), Some((ip, token.len())), "{line:?}");
+                    }
+                    if let Some(ip) = ipv6(token) {
+                        assert_eq!(ipv6_fast(&line), Some(ip), "{line:?}");
+                    }
+                }
+            }
+        }
+        assert!(taken[0] > 500 && taken[1] > 2, "{taken:?}");
     }
 
     #[test]
