@@ -12,7 +12,7 @@ use super::error::{CtErrorKind, CtField};
 use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
-use crate::tcp::swar::{Template, decimal_bytes, hex_word};
+use crate::tcp::swar::{Template, decimal_bytes, hex_word, word_bytes};
 
 /// One direction of a connection, as the kernel prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -316,6 +316,12 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     // What the protocol prints between the timeout and the tuple: the TCP
     // state word, or for others (sctp, old gre) words of their own.
     let mut word = None;
+    if head.number == 6
+        && let Some(found) = state_word_fast(cur.rest)
+    {
+        word = Some(found);
+        cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
+    }
     while !cur.rest.starts_with(key::SRC) {
         let token = cur.token();
         if token.is_empty() {
@@ -574,30 +580,32 @@ impl<'a> Cursor<'a> {
     }
 
     /// A decimal number without sign, at most `u64::MAX`. A run of fewer
-    /// than eight digits followed by more bytes (nearly every number on a
-    /// line) is found and converted a word at a time ([`decimal_word`]);
-    /// anything else takes [`Cursor::decimal_bytes`], whose result is the
-    /// same.
+    /// than eight digits (nearly every number on a line) is found and
+    /// converted a word at a time ([`decimal_word`]); longer runs take
+    /// [`Cursor::decimal_bytes`], whose result is the same.
     #[inline(always)]
     fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
-        if let Some(word) = self.rest.first_chunk::<8>() {
-            let x = u64::from_le_bytes(*word);
-            let outside = !decimal_bytes(x) & HIGH;
-            // Little-endian load: the first byte is the lowest.
-            let n = (outside.trailing_zeros() / 8) as usize;
-            if n == 0 {
-                return Err(CtErrorKind::BadField(field));
-            }
-            if n < 8 {
-                self.rest = self.rest.get(n..).unwrap_or_default();
-                return Ok(decimal_word(x, n));
-            }
+        let x = match self.rest.first_chunk::<8>() {
+            Some(word) => u64::from_le_bytes(*word),
+            // The last number of a line (`use=`): its bytes and zeros,
+            // which are not digits.
+            None => load_short(self.rest),
+        };
+        let outside = !decimal_bytes(x) & HIGH;
+        // Little-endian load: the first byte is the lowest.
+        let n = (outside.trailing_zeros() / 8) as usize;
+        if n == 0 {
+            return Err(self.missing_or_bad(field));
+        }
+        if n < 8 {
+            self.rest = self.rest.get(n..).unwrap_or_default();
+            return Ok(decimal_word(x, n));
         }
         self.decimal_bytes(field)
     }
 
-    /// [`Cursor::decimal`] a byte at a time: runs of eight digits or more,
-    /// and numbers within eight bytes of the line's end.
+    /// [`Cursor::decimal`] a byte at a time, for runs of eight digits or
+    /// more.
     #[inline(never)]
     fn decimal_bytes(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
         let mut value = 0u64;
@@ -694,6 +702,40 @@ impl<'a> Cursor<'a> {
         } else {
             CtErrorKind::BadField(field)
         })
+    }
+}
+
+/// The TCP state word at the start of `rest`, if it is one to fifteen
+/// bytes of `A-Z`, `0-9` or `_` followed by ` src=` (what the general loop
+/// in [`body`] accepts as the one word before the tuple), found sixteen
+/// bytes at a time; `None` sends the line to that loop.
+#[inline(always)]
+fn state_word_fast(rest: &[u8]) -> Option<&[u8]> {
+    let (first, second) = rest.first_chunk::<16>()?.split_at(8);
+    let outside = |bytes: &[u8]| {
+        let x = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        !word_bytes(x) & HIGH
+    };
+    let n = match outside(first) {
+        0 => 8 + (outside(second).trailing_zeros() / 8) as usize,
+        o => (o.trailing_zeros() / 8) as usize,
+    };
+    let after = rest.get(n..)?;
+    (n > 0 && n < 16 && after.get(..1 + key::SRC.len())? == b" src=").then(|| rest.get(..n))?
+}
+
+/// The bytes of a slice shorter than 8 bytes as a little-endian word, zeros
+/// above them (which are not digits): two overlapping 4-byte loads from 4
+/// bytes on, instead of a loop.
+#[inline(always)]
+fn load_short(bytes: &[u8]) -> u64 {
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(first), Some(last)) => {
+            let high =
+                u64::from(u32::from_le_bytes(*last)) << ((bytes.len() % 8).saturating_sub(4) * 8);
+            u64::from(u32::from_le_bytes(*first)) | high
+        }
+        _ => bytes.iter().rev().fold(0, |x, &b| (x << 8) | u64::from(b)),
     }
 }
 
@@ -1051,6 +1093,16 @@ mod test {
         }
     }
 
+    #[test]
+    fn test_load_short_against_naive() {
+        let bytes = b"\x01\x23\x45\x67\x89\xab\xcd";
+        for len in 0..8 {
+            let mut word = [0u8; 8];
+            word[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(load_short(&bytes[..len]), u64::from_le_bytes(word), "{len}");
+        }
+    }
+
     /// The one-pass address parsers against the general ones, on every
     /// octet value and width, and on mutated addresses: whatever the fast
     /// parser accepts, the general one accepts with the same value.
@@ -1100,6 +1152,64 @@ mod test {
             }
         }
         assert!(taken[0] > 500 && taken[1] > 2, "{taken:?}");
+    }
+
+    /// `state_word_fast` against a naive reading: the word is the bytes up
+    /// to the first space, all of `A-Z0-9_`, and ` src=` follows.
+    #[test]
+    fn test_state_word_fast_against_naive() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for word in [
+            &b"ESTABLISHED"[..],
+            b"NONE",
+            b"SYN_SENT2",
+            b"CLOSE",
+            b"X",
+            b"",
+            b"FIFTEEN_CHARS_1",
+            b"SIXTEEN_CHARS_12",
+            b"SEVENTEEN_CHARS_1",
+            b"established",
+            b"SYN-SENT",
+            b"[OFFLOAD]",
+        ] {
+            for tail in [
+                &b" src=10.0.0.1 dst=1"[..],
+                b" src",
+                b"  src=1 dst=2 sport=1",
+                b" dst=1.2.3.4 a=1",
+            ] {
+                cases.push([word, tail].concat());
+            }
+        }
+        let base = b"TIME_WAIT src=10.0.0.1 dst=10.0.0.2".to_vec();
+        for at in 0..base.len() {
+            for byte in [
+                b' ', b'_', b'A', b'Z', b'@', b'[', b'0', b'9', b'a', 0, 0xFF,
+            ] {
+                let mut mutated = base.clone();
+                mutated[at] = byte;
+                cases.push(mutated);
+            }
+        }
+        for case in cases {
+            let n = case.iter().position(|&b| b == b' ').unwrap_or(case.len());
+            let word = &case[..n];
+            let naive = (!word.is_empty()
+                && word
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                && case[n..].starts_with(b" src=")
+                && case.len() >= 16
+                && n < 16)
+                .then_some(word);
+            assert_eq!(
+                state_word_fast(&case),
+                naive,
+                "{:?}",
+                String::from_utf8_lossy(&case)
+            );
+        }
     }
 
     #[test]

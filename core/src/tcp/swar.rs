@@ -39,6 +39,17 @@ pub fn decimal_bytes(x: u64) -> u64 {
     at_least(low, 0x30) & !at_least(low, 0x3A) & ascii
 }
 
+/// The high bit of each byte of `x` that is an ASCII uppercase letter, an
+/// ASCII decimal digit or `_` (the bytes of a conntrack TCP state word).
+#[inline(always)]
+pub fn word_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let low = x & !HIGH;
+    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
+    let upper = at_least(low, 0x41) & !at_least(low, 0x5B);
+    (upper & ascii) | decimal_bytes(x) | zero_bytes(x ^ (ONES * u64::from(b'_')))
+}
+
 /// How many bytes at the start of `bytes` are in a class, given the class as
 /// a word mask (high bit per byte in it) and as a byte test for the last
 /// partial word: whole words first, then byte by byte. Not inlined: one
@@ -245,8 +256,11 @@ mod test {
     #[test]
     fn test_byte_masks_against_naive() {
         type Case = (&'static str, fn(u64) -> u64, fn(u8) -> bool);
-        let cases: [Case; 3] = [
+        let cases: [Case; 4] = [
             ("hex_bytes", hex_bytes, |b| b.is_ascii_hexdigit()),
+            ("word_bytes", word_bytes, |b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+            }),
             ("decimal_bytes", decimal_bytes, |b| b.is_ascii_digit()),
             ("zero_bytes", zero_bytes, |b| b == 0),
         ];
