@@ -443,21 +443,19 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
 fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
     cur.expect(key::SRC, CtField::Source)?;
     let src = cur.address(head.family, CtField::Source)?;
-    cur.separator(CtField::Source, CtField::Destination)?;
-    cur.expect(key::DST, CtField::Destination)?;
+    cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
     let dst = cur.address(head.family, CtField::Destination)?;
-    cur.separator(CtField::Destination, CtField::SourcePort)?;
     let ports = match head.l4 {
         L4Tuple::Ports => {
-            cur.expect(key::SPORT, CtField::SourcePort)?;
+            cur.separator_key(CtField::Destination, key::SPORT, CtField::SourcePort)?;
             let sport = cur.port(CtField::SourcePort)?;
-            cur.separator(CtField::SourcePort, CtField::DestinationPort)?;
-            cur.expect(key::DPORT, CtField::DestinationPort)?;
+            cur.separator_key(CtField::SourcePort, key::DPORT, CtField::DestinationPort)?;
             let dport = cur.port(CtField::DestinationPort)?;
             cur.separator(CtField::DestinationPort, CtField::Use)?;
             Some((sport, dport))
         }
         L4Tuple::Icmp => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
             for (name, max) in [(key::TYPE, 255), (key::CODE, 255), (key::ID, 65535)] {
                 cur.expect(name, CtField::Icmp)?;
                 if cur.decimal(CtField::Icmp)? > max {
@@ -468,6 +466,7 @@ fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
             None
         }
         L4Tuple::Gre => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
             for name in [key::SRCKEY, key::DSTKEY] {
                 cur.expect(name, CtField::GreKey)?;
                 let n = cur
@@ -483,7 +482,10 @@ fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
             }
             None
         }
-        L4Tuple::None => None,
+        L4Tuple::None => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
+            None
+        }
     };
     Ok(Tuple { src, dst, ports })
 }
@@ -565,6 +567,33 @@ impl<'a> Cursor<'a> {
             }
             _ => false,
         }
+    }
+
+    /// A space ending field `before`, then `key` (at most seven bytes),
+    /// which starts `field`: in the common case one masked compare of a
+    /// word; otherwise [`Cursor::separator`] and [`Cursor::expect`], which
+    /// decide and name the error.
+    #[inline(always)]
+    fn separator_key(
+        &mut self,
+        before: CtField,
+        key: &[u8],
+        field: CtField,
+    ) -> Result<(), CtErrorKind> {
+        let len = key.len() + 1;
+        if len <= 8
+            && let Some(word) = self.rest.first_chunk::<8>()
+        {
+            let want =
+                key.iter().rev().fold(0u64, |x, &b| (x << 8) | u64::from(b)) << 8 | u64::from(b' ');
+            let mask = u64::MAX >> ((8 - len) * 8);
+            if (u64::from_le_bytes(*word) ^ want) & mask == 0 {
+                self.rest = self.rest.get(len..).unwrap_or_default();
+                return Ok(());
+            }
+        }
+        self.separator(before, field)?;
+        self.expect(key, field)
     }
 
     /// Consumes `key`, which must be here.
