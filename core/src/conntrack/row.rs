@@ -667,6 +667,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A zone number and its space.
+    #[inline(always)]
     fn zone_value(&mut self) -> Result<u16, CtErrorKind> {
         let zone = u16::try_from(self.decimal(CtField::Zone)?)
             .map_err(|_| CtErrorKind::BadField(CtField::Zone))?;
@@ -675,6 +676,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Optional `packets=N bytes=N `.
+    #[inline(always)]
     fn counters(&mut self) -> Result<(), CtErrorKind> {
         if self.take(key::PACKETS) {
             self.decimal(CtField::Counters)?;
