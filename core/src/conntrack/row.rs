@@ -12,7 +12,7 @@ use super::error::{CtErrorKind, CtField};
 use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
-use crate::tcp::swar::{Template, decimal_bytes, hex_word, word_bytes};
+use crate::tcp::swar::{decimal_bytes, hex_bytes, hex_word, word_bytes};
 
 /// One direction of a connection, as the kernel prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -819,28 +819,60 @@ fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
     (rest.get(at) == Some(&b' ')).then_some((Ipv4Addr::from(octets), at))
 }
 
-/// The bytes of an IPv6 address as `%pI6` prints it, and the space after.
-const IPV6_TEXT: Template<5> = Template::from_pattern(b"xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx ");
+/// An IPv6 address as `%pI6` prints it, and the space after: `x` stands for
+/// a hex digit.
+const IPV6_TEXT: &[u8; 40] = b"xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx ";
 
-/// Eight groups of four hex digits and a space, checked against
-/// [`IPV6_TEXT`] five words at a time and then decoded two groups at a time
-/// ([`hex_word`]); `None` for anything else (then [`ipv6`] decides).
-#[inline(always)]
-fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
-    if !IPV6_TEXT.matches(rest) {
-        return None;
+/// The separators of [`IPV6_TEXT`] as five little-endian words: the bytes
+/// (`which == false`) or a mask of their positions (`which == true`).
+/// Only evaluated at compile time.
+#[allow(clippy::indexing_slicing)]
+const fn ipv6_separators(which: bool) -> [u64; 5] {
+    let mut words = [0u64; 5];
+    let mut at = 0;
+    while at < IPV6_TEXT.len() {
+        let byte = IPV6_TEXT[at];
+        if byte != b'x' {
+            let value = if which { 0xFF } else { byte as u64 };
+            words[at / 8] |= value << ((at % 8) * 8);
+        }
+        at += 1;
     }
-    // Two groups at a time: their eight digits side by side, big-endian,
-    // decode to both 16-bit groups as one 32-bit value.
-    let mut bytes = [0u8; 16];
-    let (groups, _) = rest.first_chunk::<40>()?.as_chunks::<5>();
+    words
+}
+
+const IPV6_SEPARATOR_BYTES: [u64; 5] = ipv6_separators(false);
+const IPV6_SEPARATOR_MASK: [u64; 5] = ipv6_separators(true);
+
+/// Eight groups of four hex digits and a space ([`IPV6_TEXT`]): the seven
+/// colons and the space checked with one masked compare per word, the
+/// digits two groups at a time, side by side in one word, which is checked
+/// ([`hex_bytes`]) and decoded ([`hex_word`]) to both 16-bit groups at
+/// once. `None` for anything else (then [`ipv6`] decides). Not inlined:
+/// in the body of [`tuple`] it cost more than the call (callgrind).
+#[inline(never)]
+fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
+    let text = rest.first_chunk::<40>()?;
+    let mut wrong = 0;
+    let (words, _) = text.as_chunks::<8>();
+    for ((word, bytes), mask) in words
+        .iter()
+        .zip(IPV6_SEPARATOR_BYTES)
+        .zip(IPV6_SEPARATOR_MASK)
+    {
+        wrong |= (u64::from_le_bytes(*word) ^ bytes) & mask;
+    }
+    let mut address = [0u8; 16];
+    let (groups, _) = text.as_chunks::<5>();
     let (pairs, _) = groups.as_chunks::<2>();
-    for ([a, b], out) in pairs.iter().zip(bytes.as_chunks_mut::<4>().0) {
+    for ([a, b], out) in pairs.iter().zip(address.as_chunks_mut::<4>().0) {
         let high = u64::from(u32::from_be_bytes([a[0], a[1], a[2], a[3]]));
         let low = u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        *out = hex_word((high << 32) | low).to_be_bytes();
+        let digits = (high << 32) | low;
+        wrong |= !hex_bytes(digits) & HIGH;
+        *out = hex_word(digits).to_be_bytes();
     }
-    Some(Ipv6Addr::from(bytes))
+    (wrong == 0).then_some(Ipv6Addr::from(address))
 }
 
 /// Whether two short byte strings are equal, compared as two overlapping

@@ -145,31 +145,6 @@ impl<const WORDS: usize> Template<WORDS> {
         t
     }
 
-    /// The template of a pattern in which `x` stands for a hex digit and
-    /// every other byte for itself (for other fixed-width texts, such as
-    /// the conntrack table's IPv6 addresses). Only evaluated at compile
-    /// time, like [`Template::new`].
-    #[allow(clippy::indexing_slicing)]
-    pub const fn from_pattern(pattern: &[u8]) -> Template<WORDS> {
-        let mut t = Template {
-            hex: [0; WORDS],
-            separator: [0; WORDS],
-            separator_bytes: [0; WORDS],
-        };
-        let mut at = 0;
-        while at < pattern.len() {
-            let shift = (at % 8) * 8;
-            if pattern[at] == b'x' {
-                t.hex[at / 8] |= 0x80 << shift;
-            } else {
-                t.separator[at / 8] |= 0x80 << shift;
-                t.separator_bytes[at / 8] |= (pattern[at] as u64) << shift;
-            }
-            at += 1;
-        }
-        t
-    }
-
     /// Whether `bytes` starts with the template (and is long enough to read
     /// whole words).
     #[inline(always)]
@@ -389,38 +364,6 @@ mod test {
                     "cut at {at}"
                 );
             }
-        }
-    }
-
-    /// A pattern's template against a naive byte-by-byte check, on an IPv6
-    /// address as the conntrack table prints it, every byte replaced.
-    #[test]
-    fn test_pattern_template_against_naive() {
-        const PATTERN: &[u8; 40] = b"xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx ";
-        const T: Template<5> = Template::from_pattern(PATTERN);
-        let naive = |bytes: &[u8]| {
-            bytes.len() >= 40
-                && PATTERN.iter().zip(bytes).all(|(&p, &b)| {
-                    if p == b'x' {
-                        b.is_ascii_hexdigit()
-                    } else {
-                        b == p
-                    }
-                })
-        };
-        let row: &[u8] = b"fd00:0a0B:cdef:0000:1234:5678:9abc:DEF0 dport";
-        assert!(T.matches(row) && naive(row));
-        for at in 0..row.len() {
-            for byte in [0u8, b' ', b':', b'0', b'f', b'F', b'g', b'G', 0x80, 0xFF] {
-                let mut mutated = row.to_vec();
-                mutated[at] = byte;
-                assert_eq!(
-                    T.matches(&mutated),
-                    naive(&mutated),
-                    "byte {at} = {byte:#x}"
-                );
-            }
-            assert_eq!(T.matches(&row[..at]), naive(&row[..at]), "cut at {at}");
         }
     }
 
