@@ -340,7 +340,6 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     }
 
     let original = tuple(&mut cur, head)?;
-    let mut zone = None;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -372,7 +371,60 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     if flags & (HW_OFFLOAD | OFFLOAD | ASSURED) != 0 {
         cur.separator(CtField::Flag, CtField::Use)?;
     }
+    let (mark, zone) = if common_tail(cur.rest) {
+        (Some(0), Some(0))
+    } else {
+        extras(&mut cur)?
+    };
+
+    let offloaded = flags & OFFLOAD != 0;
+    if timeout.is_none() && !offloaded {
+        return Err(CtErrorKind::BadField(CtField::Timeout));
+    }
+    let state = if head.number == 6 {
+        Some(if flags & HW_OFFLOAD != 0 {
+            CtState::HwOffload
+        } else if offloaded {
+            CtState::Offload
+        } else {
+            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
+        })
+    } else {
+        None
+    };
+    Ok(Entry {
+        family: head.family,
+        legacy: head.legacy,
+        protocol_number: head.number,
+        state,
+        timeout,
+        flags,
+        mark,
+        zone,
+        original,
+        reply,
+    })
+}
+
+/// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits: what
+/// [`extras`] accepts as `mark=0`, `zone=0` and `use=`, in one compare.
+#[inline(always)]
+fn common_tail(rest: &[u8]) -> bool {
+    rest.split_at_checked(key::COMMON_TAIL.len())
+        .is_some_and(|(head, digits)| {
+            head == key::COMMON_TAIL
+                && (1..=7).contains(&digits.len())
+                && digits.iter().all(u8::is_ascii_digit)
+        })
+}
+
+/// What follows the reply tuple and its flag: `mark=`, `secctx=`,
+/// `secmark=`, `zone=`, `delta-time=`, each optional, and `use=`, which
+/// ends the line. Returns the mark and the zone.
+#[inline(always)]
+fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
     let mut mark = None;
+    let mut zone = None;
     if cur.take(key::MARK) {
         mark = Some(
             u32::try_from(cur.decimal(CtField::Extra)?)
@@ -409,33 +461,7 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
         return Err(CtErrorKind::BadField(CtField::Use));
     }
 
-    let offloaded = flags & OFFLOAD != 0;
-    if timeout.is_none() && !offloaded {
-        return Err(CtErrorKind::BadField(CtField::Timeout));
-    }
-    let state = if head.number == 6 {
-        Some(if flags & HW_OFFLOAD != 0 {
-            CtState::HwOffload
-        } else if offloaded {
-            CtState::Offload
-        } else {
-            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
-        })
-    } else {
-        None
-    };
-    Ok(Entry {
-        family: head.family,
-        legacy: head.legacy,
-        protocol_number: head.number,
-        state,
-        timeout,
-        flags,
-        mark,
-        zone,
-        original,
-        reply,
-    })
+    Ok((mark, zone))
 }
 
 /// `src=A dst=B ` and the protocol's part, each followed by a space.
@@ -1228,6 +1254,43 @@ mod test {
             }
         }
         assert!(taken[0] > 2000 && taken[1] > 2, "{taken:?}");
+    }
+
+    /// Whatever `common_tail` accepts, the general `extras` accepts as
+    /// mark 0 and zone 0 with nothing left; near misses are left to it.
+    #[test]
+    fn test_common_tail_against_extras() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for tail in [
+            &b"mark=0 zone=0 use="[..],
+            b"mark=1 zone=0 use=",
+            b"mark=0 zone=0  use=",
+            b"mark=0 zone=0 use=x",
+            b"mark=0 zone=00 use=",
+            b"mark=0 zone=0 delta-time=1 use=",
+        ] {
+            for digits in [&b""[..], b"2", b"1234567", b"12345678", b"2 ", b"2x", b"-1"] {
+                cases.push([tail, digits].concat());
+            }
+        }
+        let base = b"mark=0 zone=0 use=12".to_vec();
+        for at in 0..base.len() {
+            for byte in [b' ', b'0', b'1', b'=', b'x', 0] {
+                let mut mutated = base.clone();
+                mutated[at] = byte;
+                cases.push(mutated);
+            }
+            cases.push(base[..at].to_vec());
+        }
+        let mut taken = 0;
+        for case in cases {
+            if common_tail(&case) {
+                let mut cur = Cursor { rest: &case };
+                assert_eq!(extras(&mut cur), Ok((Some(0), Some(0))), "{case:?}");
+                taken += 1;
+            }
+        }
+        assert!(taken >= 3, "{taken}");
     }
 
     /// `state_word_fast` against a naive reading: the word is the bytes up
