@@ -6,7 +6,9 @@
 //! so that other processes on a shared machine do not count) and their ratio. With `--once` it
 //! instead does one pass with the first KEY and prints the top 10 as
 //! `count key` lines (reading the file in 64 KiB pieces), for a whole-process comparison with
-//! `awk | sort | uniq -c | sort -n`.
+//! `awk | sort | uniq -c | sort -n`. `--once FILE none` does the same pass
+//! with plain counting only: the floor for instruction counts (callgrind) of
+//! `--once FILE KEY`.
 //!
 //! Usage: `tcpcount-top-bench [--iters K] [--once] FILE [KEY...]` (KEY as
 //! for `--top`, default `raddr`).
@@ -94,6 +96,30 @@ fn main() -> ExitCode {
     let Some((path, keys)) = positional.split_first() else {
         return usage();
     };
+    if once && keys.first().is_some_and(|k| k == "none") {
+        let counted = fs::File::open(path).and_then(|mut file| {
+            let mut buf = vec![0u8; CHUNK];
+            let mut parser = Parser::new();
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                parser.feed(&buf[..n]).map_err(std::io::Error::other)?;
+            }
+            parser.finish().map_err(std::io::Error::other)
+        });
+        return match counted {
+            Ok(counts) => {
+                println!("{} rows", counts.total());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tcpcount-top-bench: {path}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let keys: Vec<&str> = if keys.is_empty() {
         vec!["raddr"]
     } else {

@@ -97,4 +97,7 @@ pub mod key {
     pub const ZONE: &[u8] = b"zone=";
     pub const DELTA_TIME: &[u8] = b"delta-time=";
     pub const USE: &[u8] = b"use=";
+    /// The end of most lines of a table without marks, zones or
+    /// timestamps: `mark=0 zone=0 use=` and then the reference count.
+    pub const COMMON_TAIL: &[u8] = b"mark=0 zone=0 use=";
 }

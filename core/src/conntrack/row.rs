@@ -12,6 +12,7 @@ use super::error::{CtErrorKind, CtField};
 use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
+use crate::tcp::swar::{decimal_bytes, hex_bytes, hex_word, word_bytes};
 
 /// One direction of a connection, as the kernel prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -315,6 +316,12 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     // What the protocol prints between the timeout and the tuple: the TCP
     // state word, or for others (sctp, old gre) words of their own.
     let mut word = None;
+    if head.number == 6
+        && let Some(found) = state_word_fast(cur.rest)
+    {
+        word = Some(found);
+        cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
+    }
     while !cur.rest.starts_with(key::SRC) {
         let token = cur.token();
         if token.is_empty() {
@@ -333,7 +340,6 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     }
 
     let original = tuple(&mut cur, head)?;
-    let mut zone = None;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -365,7 +371,60 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     if flags & (HW_OFFLOAD | OFFLOAD | ASSURED) != 0 {
         cur.separator(CtField::Flag, CtField::Use)?;
     }
+    let (mark, zone) = if common_tail(cur.rest) {
+        (Some(0), Some(0))
+    } else {
+        extras(&mut cur)?
+    };
+
+    let offloaded = flags & OFFLOAD != 0;
+    if timeout.is_none() && !offloaded {
+        return Err(CtErrorKind::BadField(CtField::Timeout));
+    }
+    let state = if head.number == 6 {
+        Some(if flags & HW_OFFLOAD != 0 {
+            CtState::HwOffload
+        } else if offloaded {
+            CtState::Offload
+        } else {
+            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
+        })
+    } else {
+        None
+    };
+    Ok(Entry {
+        family: head.family,
+        legacy: head.legacy,
+        protocol_number: head.number,
+        state,
+        timeout,
+        flags,
+        mark,
+        zone,
+        original,
+        reply,
+    })
+}
+
+/// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits: what
+/// [`extras`] accepts as `mark=0`, `zone=0` and `use=`, in one compare.
+#[inline(always)]
+fn common_tail(rest: &[u8]) -> bool {
+    rest.split_at_checked(key::COMMON_TAIL.len())
+        .is_some_and(|(head, digits)| {
+            head == key::COMMON_TAIL
+                && (1..=7).contains(&digits.len())
+                && digits.iter().all(u8::is_ascii_digit)
+        })
+}
+
+/// What follows the reply tuple and its flag: `mark=`, `secctx=`,
+/// `secmark=`, `zone=`, `delta-time=`, each optional, and `use=`, which
+/// ends the line. Returns the mark and the zone.
+#[inline(always)]
+fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
     let mut mark = None;
+    let mut zone = None;
     if cur.take(key::MARK) {
         mark = Some(
             u32::try_from(cur.decimal(CtField::Extra)?)
@@ -402,33 +461,7 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
         return Err(CtErrorKind::BadField(CtField::Use));
     }
 
-    let offloaded = flags & OFFLOAD != 0;
-    if timeout.is_none() && !offloaded {
-        return Err(CtErrorKind::BadField(CtField::Timeout));
-    }
-    let state = if head.number == 6 {
-        Some(if flags & HW_OFFLOAD != 0 {
-            CtState::HwOffload
-        } else if offloaded {
-            CtState::Offload
-        } else {
-            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
-        })
-    } else {
-        None
-    };
-    Ok(Entry {
-        family: head.family,
-        legacy: head.legacy,
-        protocol_number: head.number,
-        state,
-        timeout,
-        flags,
-        mark,
-        zone,
-        original,
-        reply,
-    })
+    Ok((mark, zone))
 }
 
 /// `src=A dst=B ` and the protocol's part, each followed by a space.
@@ -436,21 +469,19 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
 fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
     cur.expect(key::SRC, CtField::Source)?;
     let src = cur.address(head.family, CtField::Source)?;
-    cur.separator(CtField::Source, CtField::Destination)?;
-    cur.expect(key::DST, CtField::Destination)?;
+    cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
     let dst = cur.address(head.family, CtField::Destination)?;
-    cur.separator(CtField::Destination, CtField::SourcePort)?;
     let ports = match head.l4 {
         L4Tuple::Ports => {
-            cur.expect(key::SPORT, CtField::SourcePort)?;
+            cur.separator_key(CtField::Destination, key::SPORT, CtField::SourcePort)?;
             let sport = cur.port(CtField::SourcePort)?;
-            cur.separator(CtField::SourcePort, CtField::DestinationPort)?;
-            cur.expect(key::DPORT, CtField::DestinationPort)?;
+            cur.separator_key(CtField::SourcePort, key::DPORT, CtField::DestinationPort)?;
             let dport = cur.port(CtField::DestinationPort)?;
             cur.separator(CtField::DestinationPort, CtField::Use)?;
             Some((sport, dport))
         }
         L4Tuple::Icmp => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
             for (name, max) in [(key::TYPE, 255), (key::CODE, 255), (key::ID, 65535)] {
                 cur.expect(name, CtField::Icmp)?;
                 if cur.decimal(CtField::Icmp)? > max {
@@ -461,6 +492,7 @@ fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
             None
         }
         L4Tuple::Gre => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
             for name in [key::SRCKEY, key::DSTKEY] {
                 cur.expect(name, CtField::GreKey)?;
                 let n = cur
@@ -476,7 +508,10 @@ fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
             }
             None
         }
-        L4Tuple::None => None,
+        L4Tuple::None => {
+            cur.separator(CtField::Destination, CtField::SourcePort)?;
+            None
+        }
     };
     Ok(Tuple { src, dst, ports })
 }
@@ -560,6 +595,33 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A space ending field `before`, then `key` (at most seven bytes),
+    /// which starts `field`: in the common case one masked compare of a
+    /// word; otherwise [`Cursor::separator`] and [`Cursor::expect`], which
+    /// decide and name the error.
+    #[inline(always)]
+    fn separator_key(
+        &mut self,
+        before: CtField,
+        key: &[u8],
+        field: CtField,
+    ) -> Result<(), CtErrorKind> {
+        let len = key.len() + 1;
+        if len <= 8
+            && let Some(word) = self.rest.first_chunk::<8>()
+        {
+            let want =
+                key.iter().rev().fold(0u64, |x, &b| (x << 8) | u64::from(b)) << 8 | u64::from(b' ');
+            let mask = u64::MAX >> ((8 - len) * 8);
+            if (u64::from_le_bytes(*word) ^ want) & mask == 0 {
+                self.rest = self.rest.get(len..).unwrap_or_default();
+                return Ok(());
+            }
+        }
+        self.separator(before, field)?;
+        self.expect(key, field)
+    }
+
     /// Consumes `key`, which must be here.
     #[inline(always)]
     fn expect(&mut self, key: &[u8], field: CtField) -> Result<(), CtErrorKind> {
@@ -572,9 +634,35 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A decimal number without sign, at most `u64::MAX`.
+    /// A decimal number without sign, at most `u64::MAX`. A run of fewer
+    /// than eight digits (nearly every number on a line) is found and
+    /// converted a word at a time ([`decimal_word`]); longer runs take
+    /// [`Cursor::decimal_bytes`], whose result is the same.
     #[inline(always)]
     fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
+        let x = match self.rest.first_chunk::<8>() {
+            Some(word) => u64::from_le_bytes(*word),
+            // The last number of a line (`use=`): its bytes and zeros,
+            // which are not digits.
+            None => load_short(self.rest),
+        };
+        let outside = !decimal_bytes(x) & HIGH;
+        // Little-endian load: the first byte is the lowest.
+        let n = (outside.trailing_zeros() / 8) as usize;
+        if n == 0 {
+            return Err(self.missing_or_bad(field));
+        }
+        if n < 8 {
+            self.rest = self.rest.get(n..).unwrap_or_default();
+            return Ok(decimal_word(x, n));
+        }
+        self.decimal_bytes(field)
+    }
+
+    /// [`Cursor::decimal`] a byte at a time, for runs of eight digits or
+    /// more.
+    #[inline(never)]
+    fn decimal_bytes(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
         let mut value = 0u64;
         let mut n = 0;
         let mut overflow = false;
@@ -605,6 +693,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A zone number and its space.
+    #[inline(always)]
     fn zone_value(&mut self) -> Result<u16, CtErrorKind> {
         let zone = u16::try_from(self.decimal(CtField::Zone)?)
             .map_err(|_| CtErrorKind::BadField(CtField::Zone))?;
@@ -613,6 +702,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Optional `packets=N bytes=N `.
+    #[inline(always)]
     fn counters(&mut self) -> Result<(), CtErrorKind> {
         if self.take(key::PACKETS) {
             self.decimal(CtField::Counters)?;
@@ -624,9 +714,25 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    /// An address as `%pI4` or `%pI6` prints it.
+    /// An address as `%pI4` or `%pI6` prints it. An address followed by a
+    /// space, as every address of a valid line is, is parsed in one pass
+    /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
+    /// the general path below, which decides and names the error.
     #[inline(always)]
     fn address(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
+        let fast = match family {
+            Family::Ipv4 => ipv4_fast(self.rest).map(|(ip, n)| (IpAddr::V4(ip), n)),
+            Family::Ipv6 => ipv6_fast(self.rest).map(|ip| (IpAddr::V6(ip), 39)),
+        };
+        if let Some((ip, n)) = fast {
+            self.rest = self.rest.get(n..).unwrap_or_default();
+            return Ok(ip);
+        }
+        self.address_general(family, field)
+    }
+
+    #[inline(never)]
+    fn address_general(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
         let width = match family {
             Family::Ipv4 => self
                 .rest
@@ -654,6 +760,145 @@ impl<'a> Cursor<'a> {
             CtErrorKind::BadField(field)
         })
     }
+}
+
+/// The TCP state word at the start of `rest`, if it is one to fifteen
+/// bytes of `A-Z`, `0-9` or `_` followed by ` src=` (what the general loop
+/// in [`body`] accepts as the one word before the tuple), found sixteen
+/// bytes at a time; `None` sends the line to that loop.
+#[inline(always)]
+fn state_word_fast(rest: &[u8]) -> Option<&[u8]> {
+    let (first, second) = rest.first_chunk::<16>()?.split_at(8);
+    let outside = |bytes: &[u8]| {
+        let x = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        !word_bytes(x) & HIGH
+    };
+    let n = match outside(first) {
+        0 => 8 + (outside(second).trailing_zeros() / 8) as usize,
+        o => (o.trailing_zeros() / 8) as usize,
+    };
+    let after = rest.get(n..)?;
+    (n > 0 && n < 16 && after.get(..1 + key::SRC.len())? == b" src=").then(|| rest.get(..n))?
+}
+
+/// The bytes of a slice shorter than 8 bytes as a little-endian word, zeros
+/// above them (which are not digits): two overlapping 4-byte loads from 4
+/// bytes on, instead of a loop.
+#[inline(always)]
+fn load_short(bytes: &[u8]) -> u64 {
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(first), Some(last)) => {
+            let high =
+                u64::from(u32::from_le_bytes(*last)) << ((bytes.len() % 8).saturating_sub(4) * 8);
+            u64::from(u32::from_le_bytes(*first)) | high
+        }
+        _ => bytes.iter().rev().fold(0, |x, &b| (x << 8) | u64::from(b)),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The value of the first `n` (1 to 7) bytes of `x`, loaded little-endian,
+/// which are ASCII digits: the digits are shifted to the top so that the
+/// bytes below are leading zeros, then combined in pairs, fours and eights
+/// by three multiplications (each lane stays below its width: 99, 9999,
+/// 99999999). Bytes past the digits are shifted out.
+#[inline(always)]
+fn decimal_word(x: u64, n: usize) -> u64 {
+    let digits = (x & (ONES * 0x0F)) << ((8 - n.clamp(1, 7)) * 8);
+    let pairs = (digits.wrapping_mul(10 * 256 + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let fours = (pairs.wrapping_mul(100 * 65536 + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    fours.wrapping_mul(10000 * (1 << 32) + 1) >> 32
+}
+
+/// A dotted quad as `%pI4` prints it, then a space: the address and its
+/// length, or `None` for anything else (then [`ipv4`] on the token decides).
+/// Each octet is one to three digits without a leading zero, at most 255.
+#[inline(always)]
+fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let digit = |at: usize| {
+        rest.get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d <= 9)
+            .map(u16::from)
+    };
+    let mut octets = [0u8; 4];
+    let mut at = 0;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            if rest.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let first = digit(at)?;
+        let (value, len) = match (digit(at + 1), digit(at + 2)) {
+            (None, _) => (first, 1),
+            (Some(_), _) if first == 0 => return None,
+            (Some(second), None) => (first * 10 + second, 2),
+            (Some(second), Some(third)) => (first * 100 + second * 10 + third, 3),
+        };
+        *octet = u8::try_from(value).ok()?;
+        at += len;
+    }
+    (rest.get(at) == Some(&b' ')).then_some((Ipv4Addr::from(octets), at))
+}
+
+/// An IPv6 address as `%pI6` prints it, and the space after: `x` stands for
+/// a hex digit.
+const IPV6_TEXT: &[u8; 40] = b"xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx:xxxx ";
+
+/// The separators of [`IPV6_TEXT`] as five little-endian words: the bytes
+/// (`which == false`) or a mask of their positions (`which == true`).
+/// Only evaluated at compile time.
+#[allow(clippy::indexing_slicing)]
+const fn ipv6_separators(which: bool) -> [u64; 5] {
+    let mut words = [0u64; 5];
+    let mut at = 0;
+    while at < IPV6_TEXT.len() {
+        let byte = IPV6_TEXT[at];
+        if byte != b'x' {
+            let value = if which { 0xFF } else { byte as u64 };
+            words[at / 8] |= value << ((at % 8) * 8);
+        }
+        at += 1;
+    }
+    words
+}
+
+const IPV6_SEPARATOR_BYTES: [u64; 5] = ipv6_separators(false);
+const IPV6_SEPARATOR_MASK: [u64; 5] = ipv6_separators(true);
+
+/// Eight groups of four hex digits and a space ([`IPV6_TEXT`]): the seven
+/// colons and the space checked with one masked compare per word, the
+/// digits two groups at a time, side by side in one word, which is checked
+/// ([`hex_bytes`]) and decoded ([`hex_word`]) to both 16-bit groups at
+/// once. `None` for anything else (then [`ipv6`] decides). Not inlined:
+/// in the body of [`tuple`] it cost more than the call (callgrind).
+#[inline(never)]
+fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
+    let text = rest.first_chunk::<40>()?;
+    let mut wrong = 0;
+    let (words, _) = text.as_chunks::<8>();
+    for ((word, bytes), mask) in words
+        .iter()
+        .zip(IPV6_SEPARATOR_BYTES)
+        .zip(IPV6_SEPARATOR_MASK)
+    {
+        wrong |= (u64::from_le_bytes(*word) ^ bytes) & mask;
+    }
+    let mut address = [0u8; 16];
+    let (groups, _) = text.as_chunks::<5>();
+    let (pairs, _) = groups.as_chunks::<2>();
+    for ([a, b], out) in pairs.iter().zip(address.as_chunks_mut::<4>().0) {
+        let high = u64::from(u32::from_be_bytes([a[0], a[1], a[2], a[3]]));
+        let low = u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let digits = (high << 32) | low;
+        wrong |= !hex_bytes(digits) & HIGH;
+        *out = hex_word(digits).to_be_bytes();
+    }
+    (wrong == 0).then_some(Ipv6Addr::from(address))
 }
 
 /// Whether two short byte strings are equal, compared as two overlapping
@@ -906,6 +1151,203 @@ mod test {
                 }
                 assert!(!same(a, &text[..len.saturating_sub(1)]) || len == 0);
             }
+        }
+    }
+
+    /// `Cursor::decimal` (word at a time) against the byte-at-a-time
+    /// `Cursor::decimal_bytes` and `str::parse`: every run length from 0 to
+    /// 21 digits, followed by a space, by other bytes, or by the end.
+    #[test]
+    fn test_decimal_against_naive() {
+        let digits = b"90817263545362718090817";
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for len in 0..=21 {
+            for start in [0, 1, 2] {
+                let run = &digits[start..start + len];
+                for tail in [&b""[..], b" ", b" use=2", b"x", b"/", b":", b"\xff", b"0"] {
+                    cases.push([run, tail].concat());
+                }
+                cases.push([b"0".repeat(len).as_slice(), b" "].concat());
+            }
+        }
+        cases.push(b"18446744073709551615 ".to_vec());
+        cases.push(b"18446744073709551616 ".to_vec());
+        for case in cases {
+            let mut word = Cursor { rest: &case };
+            let mut bytes = Cursor { rest: &case };
+            let got = word.decimal(CtField::Use);
+            assert_eq!(got, bytes.decimal_bytes(CtField::Use), "{case:?}");
+            assert_eq!(word.rest, bytes.rest, "{case:?}");
+            let n = case.iter().take_while(|b| b.is_ascii_digit()).count();
+            let naive = core::str::from_utf8(&case[..n]).unwrap().parse::<u64>();
+            match naive {
+                Ok(v) => assert_eq!(got, Ok(v), "{case:?}"),
+                Err(_) => assert!(got.is_err(), "{case:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn test_load_short_against_naive() {
+        let bytes = b"\x01\x23\x45\x67\x89\xab\xcd";
+        for len in 0..8 {
+            let mut word = [0u8; 8];
+            word[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(load_short(&bytes[..len]), u64::from_le_bytes(word), "{len}");
+        }
+    }
+
+    /// The one-pass address parsers against the general ones, on every
+    /// octet value and width, and on mutated addresses: whatever the fast
+    /// parser accepts, the general one accepts with the same value.
+    #[test]
+    fn test_fast_addresses_against_general() {
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for octet in 0..=300u32 {
+            texts.push(format!("10.{octet}.0.{octet}").into_bytes());
+            texts.push(format!("{octet:03}.1.2.3").into_bytes());
+            texts.push(format!("{octet}.{octet}.{octet}.{octet}").into_bytes());
+            texts.push(format!("{octet:02}.255.{octet}.1").into_bytes());
+        }
+        texts.push(b"255.255.255.255".to_vec());
+        texts.push(b"0000:0000:0000:0000:0000:0000:0000:0001".to_vec());
+        texts.push(b"fd00:0a0B:cdef:0000:1234:5678:9abc:DEF0".to_vec());
+        let bases = texts.clone();
+        for base in &bases {
+            for at in 0..base.len() {
+                for byte in [b' ', b'.', b':', b'0', b'9', b'a', b'g', 0xFF] {
+                    let mut mutated = base.clone();
+                    mutated[at] = byte;
+                    texts.push(mutated);
+                }
+            }
+        }
+        let mut taken = [0; 2];
+        for text in texts {
+            for tail in [
+                &b" dst=1"[..],
+                b"",
+                b"x",
+                b" dst=10.0.0.1 sport=1",
+                b"1 dst=10.0.0.1",
+            ] {
+                let line = [text.as_slice(), tail].concat();
+                if let Some((ip, n)) = ipv4_fast(&line) {
+                    assert_eq!(Some(ip), ipv4(&line[..n]), "{line:?}");
+                    assert_eq!(line.get(n), Some(&b' '));
+                    taken[0] += 1;
+                }
+                if let Some(ip) = ipv6_fast(&line) {
+                    assert_eq!(Some(ip), ipv6(&line[..39]), "{line:?}");
+                    assert_eq!(line.get(39), Some(&b' '));
+                    taken[1] += 1;
+                }
+                let accepted = line.iter().position(|&b| b == b' ').map(|n| &line[..n]);
+                if let Some(token) = accepted {
+                    if let Some(ip) = ipv4(token) {
+                        assert_eq!(ipv4_fast(&line), Some((ip, token.len())), "{line:?}");
+                    }
+                    if let Some(ip) = ipv6(token) {
+                        assert_eq!(ipv6_fast(&line), Some(ip), "{line:?}");
+                    }
+                }
+            }
+        }
+        assert!(taken[0] > 2000 && taken[1] > 2, "{taken:?}");
+    }
+
+    /// Whatever `common_tail` accepts, the general `extras` accepts as
+    /// mark 0 and zone 0 with nothing left; near misses are left to it.
+    #[test]
+    fn test_common_tail_against_extras() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for tail in [
+            &b"mark=0 zone=0 use="[..],
+            b"mark=1 zone=0 use=",
+            b"mark=0 zone=0  use=",
+            b"mark=0 zone=0 use=x",
+            b"mark=0 zone=00 use=",
+            b"mark=0 zone=0 delta-time=1 use=",
+        ] {
+            for digits in [&b""[..], b"2", b"1234567", b"12345678", b"2 ", b"2x", b"-1"] {
+                cases.push([tail, digits].concat());
+            }
+        }
+        let base = b"mark=0 zone=0 use=12".to_vec();
+        for at in 0..base.len() {
+            for byte in [b' ', b'0', b'1', b'=', b'x', 0] {
+                let mut mutated = base.clone();
+                mutated[at] = byte;
+                cases.push(mutated);
+            }
+            cases.push(base[..at].to_vec());
+        }
+        let mut taken = 0;
+        for case in cases {
+            if common_tail(&case) {
+                let mut cur = Cursor { rest: &case };
+                assert_eq!(extras(&mut cur), Ok((Some(0), Some(0))), "{case:?}");
+                taken += 1;
+            }
+        }
+        assert!(taken >= 3, "{taken}");
+    }
+
+    /// `state_word_fast` against a naive reading: the word is the bytes up
+    /// to the first space, all of `A-Z0-9_`, and ` src=` follows.
+    #[test]
+    fn test_state_word_fast_against_naive() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for word in [
+            &b"ESTABLISHED"[..],
+            b"NONE",
+            b"SYN_SENT2",
+            b"CLOSE",
+            b"X",
+            b"",
+            b"FIFTEEN_CHARS_1",
+            b"SIXTEEN_CHARS_12",
+            b"SEVENTEEN_CHARS_1",
+            b"established",
+            b"SYN-SENT",
+            b"[OFFLOAD]",
+        ] {
+            for tail in [
+                &b" src=10.0.0.1 dst=1"[..],
+                b" src",
+                b"  src=1 dst=2 sport=1",
+                b" dst=1.2.3.4 a=1",
+            ] {
+                cases.push([word, tail].concat());
+            }
+        }
+        let base = b"TIME_WAIT src=10.0.0.1 dst=10.0.0.2".to_vec();
+        for at in 0..base.len() {
+            for byte in [
+                b' ', b'_', b'A', b'Z', b'@', b'[', b'0', b'9', b'a', 0, 0xFF,
+            ] {
+                let mut mutated = base.clone();
+                mutated[at] = byte;
+                cases.push(mutated);
+            }
+        }
+        for case in cases {
+            let n = case.iter().position(|&b| b == b' ').unwrap_or(case.len());
+            let word = &case[..n];
+            let naive = (!word.is_empty()
+                && word
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                && case[n..].starts_with(b" src=")
+                && case.len() >= 16
+                && n < 16)
+                .then_some(word);
+            assert_eq!(
+                state_word_fast(&case),
+                naive,
+                "{:?}",
+                String::from_utf8_lossy(&case)
+            );
         }
     }
 

@@ -13,7 +13,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
 use super::layout::{ADDRESS_END, Column, Family, Field, PAD, SLOT_END, V4, V6};
-use super::swar::{Template, leading_digits, leading_spaces, words};
+use super::swar::{Template, hex_word, leading_digits, leading_spaces, words};
 use crate::error::ErrorKind;
 use crate::state::TcpState;
 
@@ -56,9 +56,19 @@ impl<'a> Row<'a> {
         self.fixed.get(span).unwrap_or_default()
     }
 
-    /// The value of a fixed-width hex field (at most 8 digits).
+    /// The value of a fixed-width hex field (at most 8 digits), checked
+    /// when the row was parsed: 8 and 4 digits (queues, ports) are decoded
+    /// word-at-a-time.
+    #[inline]
     fn value(&self, span: Range<usize>) -> u32 {
-        hex_value(self.bytes(span)).unwrap_or(0)
+        let digits = self.bytes(span);
+        if let Some(word) = digits.first_chunk::<8>() {
+            hex_word(u64::from_be_bytes(*word))
+        } else if let Some(word) = digits.first_chunk::<4>() {
+            hex_word(u64::from(u32::from_be_bytes(*word)))
+        } else {
+            hex_value(digits).unwrap_or(0)
+        }
     }
 
     /// The local address. The kernel prints each 32-bit word of an address in
@@ -180,19 +190,26 @@ fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
     }))
 }
 
-/// Decodes validated hex words, each printed as a native-endian `u32`.
+/// Decodes validated hex words, each printed as a native-endian `u32`: eight
+/// digits at a time ([`hex_word`]), no re-validation (both paths checked
+/// every digit before a [`Row`] exists).
+#[inline]
 fn decode_address(family: Family, hex: &[u8]) -> IpAddr {
-    let mut bytes = [0u8; 16];
-    for (word, out) in hex.chunks_exact(8).zip(bytes.chunks_exact_mut(4)) {
-        let value = hex_value(word).unwrap_or(0);
-        out.copy_from_slice(&value.to_ne_bytes());
-    }
+    let word = |i: usize| {
+        hex.get(i * 8..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(0, |digits| hex_word(u64::from_be_bytes(*digits)))
+            .to_ne_bytes()
+    };
     match family {
-        Family::Ipv4 => {
-            let [a, b, c, d, ..] = bytes;
-            IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+        Family::Ipv4 => IpAddr::V4(Ipv4Addr::from(word(0))),
+        Family::Ipv6 => {
+            let mut bytes = [0u8; 16];
+            for (i, out) in bytes.as_chunks_mut::<4>().0.iter_mut().enumerate() {
+                *out = word(i);
+            }
+            IpAddr::V6(Ipv6Addr::from(bytes))
         }
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(bytes)),
     }
 }
 
@@ -461,6 +478,55 @@ mod test {
                 let fast = fast_parse(&wide).unwrap();
                 assert_eq!(fast, slow_parse(&wide), "sl {slot}");
                 assert_eq!(fast.unwrap(), Row::parse(line).unwrap(), "sl {slot}");
+            }
+        }
+    }
+
+    /// The accessors against a naive decoder (one digit at a time, as
+    /// `u32::from_str_radix` reads them) on rows whose hex fields are
+    /// spread over all digit values and both cases, through both paths.
+    #[test]
+    fn test_accessors_against_naive_decoding() {
+        let naive = |hex: &str| u32::from_str_radix(hex, 16).unwrap();
+        let naive_ip = |hex: &str| -> IpAddr {
+            let mut bytes = Vec::new();
+            for i in (0..hex.len()).step_by(8) {
+                bytes.extend(naive(&hex[i..i + 8]).to_ne_bytes());
+            }
+            match bytes.len() {
+                4 => IpAddr::V4(Ipv4Addr::from(<[u8; 4]>::try_from(bytes).unwrap())),
+                _ => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).unwrap())),
+            }
+        };
+        let alphabet = b"0123456789abcdefABCDEF";
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut hex = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % 22) as usize] as char
+                })
+                .collect()
+        };
+        for i in 0..400 {
+            let width = if i % 2 == 0 { 8 } else { 32 };
+            let (la, lp, ra, rp) = (hex(width), hex(4), hex(width), hex(4));
+            let (tx, rx) = (hex(8), hex(8));
+            let line = format!(
+                "{i:4}: {la}:{lp} {ra}:{rp} 01 {tx}:{rx} 00:00000000 00000000  1000        0 1 1"
+            );
+            for row in [
+                Row::parse(line.as_bytes()).unwrap(),
+                slow_parse(line.as_bytes()).unwrap(),
+            ] {
+                assert_eq!(row.local_ip(), naive_ip(&la), "{line}");
+                assert_eq!(row.remote_ip(), naive_ip(&ra), "{line}");
+                assert_eq!(u32::from(row.local_port()), naive(&lp), "{line}");
+                assert_eq!(u32::from(row.remote_port()), naive(&rp), "{line}");
+                assert_eq!(row.tx_queue(), naive(&tx), "{line}");
+                assert_eq!(row.rx_queue(), naive(&rx), "{line}");
             }
         }
     }

@@ -39,6 +39,17 @@ pub fn decimal_bytes(x: u64) -> u64 {
     at_least(low, 0x30) & !at_least(low, 0x3A) & ascii
 }
 
+/// The high bit of each byte of `x` that is an ASCII uppercase letter, an
+/// ASCII decimal digit or `_` (the bytes of a conntrack TCP state word).
+#[inline(always)]
+pub fn word_bytes(x: u64) -> u64 {
+    let ascii = !x & HIGH;
+    let low = x & !HIGH;
+    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
+    let upper = at_least(low, 0x41) & !at_least(low, 0x5B);
+    (upper & ascii) | decimal_bytes(x) | zero_bytes(x ^ (ONES * u64::from(b'_')))
+}
+
 /// How many bytes at the start of `bytes` are in a class, given the class as
 /// a word mask (high bit per byte in it) and as a byte test for the last
 /// partial word: whole words first, then byte by byte. Not inlined: one
@@ -72,6 +83,22 @@ pub fn leading_spaces(bytes: &[u8]) -> usize {
 #[inline(always)]
 pub fn leading_digits(bytes: &[u8]) -> usize {
     leading(bytes, decimal_bytes, u8::is_ascii_digit)
+}
+
+/// The value of up to eight hex digits already known to be hex digits
+/// (either case), loaded big-endian into `x` so that the first digit is the
+/// most significant; zero bytes above the digits count as leading zeros
+/// (`u64::from(u32::from_be_bytes(four_digits))` decodes four). Eight digits
+/// take a handful of shifts and masks instead of a loop: a letter has bit 6
+/// set and its nibble is its low four bits plus 9, then adjacent nibbles are
+/// gathered pairwise. Bytes that are not hex digits give a meaningless value
+/// (never a panic): callers pass only checked bytes.
+#[inline(always)]
+pub fn hex_word(x: u64) -> u32 {
+    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+    let bytes = (nibbles | (nibbles >> 4)) & 0x00FF_00FF_00FF_00FF;
+    let pairs = (bytes | (bytes >> 8)) & 0x0000_FFFF_0000_FFFF;
+    (pairs | (pairs >> 16)) as u32
 }
 
 /// How many 8-byte words cover `len` bytes.
@@ -204,8 +231,11 @@ mod test {
     #[test]
     fn test_byte_masks_against_naive() {
         type Case = (&'static str, fn(u64) -> u64, fn(u8) -> bool);
-        let cases: [Case; 3] = [
+        let cases: [Case; 4] = [
             ("hex_bytes", hex_bytes, |b| b.is_ascii_hexdigit()),
+            ("word_bytes", word_bytes, |b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+            }),
             ("decimal_bytes", decimal_bytes, |b| b.is_ascii_digit()),
             ("zero_bytes", zero_bytes, |b| b == 0),
         ];
@@ -254,6 +284,36 @@ mod test {
             let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
             assert_eq!(leading_spaces(&bytes), spaces, "{bytes:?}");
             assert_eq!(leading_digits(&bytes), digits, "{bytes:?}");
+        }
+    }
+
+    /// `hex_word` against `u32::from_str_radix` on eight and on four
+    /// digits: every digit value in both cases at every position, and
+    /// random digit strings.
+    #[test]
+    fn test_hex_word_against_naive() {
+        let alphabet = b"0123456789abcdefABCDEF";
+        let mut cases: Vec<[u8; 8]> = Vec::new();
+        for at in 0..8 {
+            for &d in alphabet {
+                let mut digits = *b"0f9A5c3E";
+                digits[at] = d;
+                cases.push(digits);
+            }
+        }
+        cases.extend(
+            words_for_test()
+                .map(|x| core::array::from_fn(|k| alphabet[((x >> (k * 5)) % 22) as usize])),
+        );
+        cases.extend([*b"00000000", *b"FFFFFFFF", *b"ffffffff", *b"0100007F"]);
+        for digits in cases {
+            let text = core::str::from_utf8(&digits).unwrap();
+            let naive = u32::from_str_radix(text, 16).unwrap();
+            assert_eq!(hex_word(u64::from_be_bytes(digits)), naive, "{text}");
+            let four: [u8; 4] = digits[4..].try_into().unwrap();
+            let naive = u32::from_str_radix(&text[4..], 16).unwrap();
+            let x = u64::from(u32::from_be_bytes(four));
+            assert_eq!(hex_word(x), naive, "{}", &text[4..]);
         }
     }
 
