@@ -59,6 +59,7 @@ mod counters;
 mod counts;
 mod error;
 pub mod filter;
+mod lines;
 mod listeners;
 mod ports;
 mod socket;

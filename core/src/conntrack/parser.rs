@@ -6,13 +6,12 @@
 //! depends on how the input was cut. After the first error every call returns
 //! that error.
 
-use heapless::Vec;
-
 use super::counts::CtCounts;
 use super::error::{CtError, CtErrorKind};
 use super::filter::CtFilter;
 use super::layout::CT_LINE_CAPACITY;
 use super::row::Entry;
+use crate::lines::Lines;
 
 /// A push parser for `/proc/net/nf_conntrack` or `/proc/net/ip_conntrack`.
 ///
@@ -21,16 +20,14 @@ use super::row::Entry;
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct CtParser {
-    carry: Vec<u8, CT_LINE_CAPACITY>,
+    lines: Lines<CT_LINE_CAPACITY>,
     table: Table,
 }
 
-/// Everything but the carry buffer.
+/// Everything but the line framing.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Table {
-    /// The number of the line being read (0 before the first byte).
-    line: u32,
     /// Whether the lines seen are legacy ones (`None` before the first).
     legacy: Option<bool>,
     filter: CtFilter,
@@ -49,9 +46,8 @@ impl CtParser {
     /// line is still checked.
     pub const fn with_filter(filter: CtFilter) -> CtParser {
         CtParser {
-            carry: Vec::new(),
+            lines: Lines::new(),
             table: Table {
-                line: 0,
                 legacy: None,
                 count_all: filter.is_empty(),
                 filter,
@@ -76,21 +72,9 @@ impl CtParser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        let mut rest = chunk;
-        while let Some(end) = memchr::memchr(b'\n', rest) {
-            let (line, after) = rest.split_at(end);
-            rest = after.get(1..).unwrap_or_default();
-            if self.carry.is_empty() {
-                self.table.line = self.table.line.saturating_add(1);
-                self.table.line(line, visit)?;
-            } else {
-                self.carry_extend(line)?;
-                let result = self.table.line(&self.carry, visit);
-                self.carry.clear();
-                result?;
-            }
-        }
-        self.carry_extend(rest)
+        let table = &mut self.table;
+        self.lines
+            .feed(chunk, &mut |number, line| table.line(number, line, visit))
     }
 
     /// Ends the table (a last line without a newline is parsed here) and
@@ -106,12 +90,9 @@ impl CtParser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        if !self.carry.is_empty() {
-            let result = self.table.line(&self.carry, visit);
-            self.carry.clear();
-            result?;
-        }
-        Ok(())
+        let table = &mut self.table;
+        self.lines
+            .end(&mut |number, line| table.line(number, line, visit))
     }
 
     /// The counts of the complete lines seen so far.
@@ -124,19 +105,6 @@ impl CtParser {
     pub fn is_legacy(&self) -> Option<bool> {
         self.table.legacy
     }
-
-    fn carry_extend(&mut self, bytes: &[u8]) -> Result<(), CtError> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        if self.carry.is_empty() {
-            self.table.line = self.table.line.saturating_add(1);
-        }
-        if self.carry.extend_from_slice(bytes).is_err() {
-            return Err(self.table.fail(CtErrorKind::LineTooLong));
-        }
-        Ok(())
-    }
 }
 
 impl Default for CtParser {
@@ -146,26 +114,32 @@ impl Default for CtParser {
 }
 
 impl Table {
-    /// Handles one complete line, already counted in `self.line`.
+    /// Handles complete line `number` (`None`: longer than the carry).
     #[inline(always)]
-    fn line(&mut self, line: &[u8], visit: &mut impl FnMut(&Entry)) -> Result<(), CtError> {
-        if line.len() > CT_LINE_CAPACITY {
-            return Err(self.fail(CtErrorKind::LineTooLong));
-        }
+    fn line(
+        &mut self,
+        number: u32,
+        line: Option<&[u8]>,
+        visit: &mut impl FnMut(&Entry),
+    ) -> Result<(), CtError> {
+        let fail = |table: &mut Table, kind| table.fail(number, kind);
+        let Some(line) = line.filter(|line| line.len() <= CT_LINE_CAPACITY) else {
+            return Err(fail(self, CtErrorKind::LineTooLong));
+        };
         if line.is_empty() {
-            return Err(self.fail(CtErrorKind::EmptyLine));
+            return Err(fail(self, CtErrorKind::EmptyLine));
         }
         // Borrowed where it was parsed: moving the entry out of the result
         // copied its hundred bytes once a line.
         let parsed = Entry::parse(line);
         let entry = match &parsed {
             Ok(entry) => entry,
-            Err(kind) => return Err(self.fail(*kind)),
+            Err(kind) => return Err(fail(self, *kind)),
         };
         match self.legacy {
             None => self.legacy = Some(entry.is_legacy()),
             Some(legacy) if legacy != entry.is_legacy() => {
-                return Err(self.fail(CtErrorKind::MixedFormats));
+                return Err(fail(self, CtErrorKind::MixedFormats));
             }
             Some(_) => {}
         }
@@ -176,11 +150,8 @@ impl Table {
         Ok(())
     }
 
-    fn fail(&mut self, kind: CtErrorKind) -> CtError {
-        let error = CtError {
-            line: self.line,
-            kind,
-        };
+    fn fail(&mut self, line: u32, kind: CtErrorKind) -> CtError {
+        let error = CtError { line, kind };
         self.error = Some(error);
         error
     }

@@ -5,13 +5,12 @@
 //! not, longer than that is an error, so that the result never depends on how
 //! the input was cut. After the first error every call returns that error.
 
-use heapless::Vec;
-
 use super::layout::{Family, HEADER, HEADER_REMOTE, HEADER_REMOTE_V6, LINE_CAPACITY, PAD};
 use super::row::Row;
 use crate::counts::Counts;
 use crate::error::{Error, ErrorKind};
 use crate::filter::Filter;
+use crate::lines::Lines;
 
 /// A push parser for one table (`/proc/net/tcp` or `/proc/net/tcp6`).
 ///
@@ -21,17 +20,15 @@ use crate::filter::Filter;
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Parser {
-    carry: Vec<u8, LINE_CAPACITY>,
+    lines: Lines<LINE_CAPACITY>,
     table: Table,
 }
 
-/// Everything but the carry buffer, so a carried line can be read while the
+/// Everything but the line framing, so a carried line can be read while the
 /// rest is updated.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Table {
-    /// The number of the line being read (0 before the first byte).
-    line: u32,
     family: Option<Family>,
     filter: Filter,
     counts: Counts,
@@ -48,9 +45,8 @@ impl Parser {
     /// still checked: a bad row is an error even if the filter would skip it.
     pub const fn with_filter(filter: Filter) -> Parser {
         Parser {
-            carry: Vec::new(),
+            lines: Lines::new(),
             table: Table {
-                line: 0,
                 family: None,
                 filter,
                 counts: Counts::new(),
@@ -75,21 +71,9 @@ impl Parser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        let mut rest = chunk;
-        while let Some(end) = memchr::memchr(b'\n', rest) {
-            let (line, after) = rest.split_at(end);
-            rest = after.get(1..).unwrap_or_default();
-            if self.carry.is_empty() {
-                self.table.line = self.table.line.saturating_add(1);
-                self.table.line(line, visit)?;
-            } else {
-                self.carry_extend(line)?;
-                let result = self.table.line(&self.carry, visit);
-                self.carry.clear();
-                result?;
-            }
-        }
-        self.carry_extend(rest)
+        let table = &mut self.table;
+        self.lines
+            .feed(chunk, &mut |number, line| table.line(number, line, visit))
     }
 
     /// Ends the table: a last line without a newline is parsed here. Returns
@@ -107,12 +91,9 @@ impl Parser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        if !self.carry.is_empty() {
-            let result = self.table.line(&self.carry, visit);
-            self.carry.clear();
-            result?;
-        }
-        Ok(())
+        let table = &mut self.table;
+        self.lines
+            .end(&mut |number, line| table.line(number, line, visit))
     }
 
     /// The family of the rows seen so far, or `None` before the first row
@@ -125,19 +106,6 @@ impl Parser {
     pub fn counts(&self) -> &Counts {
         &self.table.counts
     }
-
-    fn carry_extend(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        if self.carry.is_empty() {
-            self.table.line = self.table.line.saturating_add(1);
-        }
-        if self.carry.extend_from_slice(bytes).is_err() {
-            return Err(self.table.fail(ErrorKind::LineTooLong));
-        }
-        Ok(())
-    }
 }
 
 impl Default for Parser {
@@ -147,26 +115,32 @@ impl Default for Parser {
 }
 
 impl Table {
-    /// Handles one complete line, already counted in `self.line`.
-    fn line(&mut self, line: &[u8], visit: &mut impl FnMut(&Row<'_>)) -> Result<(), Error> {
-        if line.len() > LINE_CAPACITY {
-            return Err(self.fail(ErrorKind::LineTooLong));
-        }
-        if self.line == 1 {
+    /// Handles complete line `number` (`None`: longer than the carry).
+    fn line(
+        &mut self,
+        number: u32,
+        line: Option<&[u8]>,
+        visit: &mut impl FnMut(&Row<'_>),
+    ) -> Result<(), Error> {
+        let fail = |table: &mut Table, kind| table.fail(number, kind);
+        let Some(line) = line.filter(|line| line.len() <= LINE_CAPACITY) else {
+            return Err(fail(self, ErrorKind::LineTooLong));
+        };
+        if number == 1 {
             return if is_header(line) {
                 Ok(())
             } else {
-                Err(self.fail(ErrorKind::BadHeader))
+                Err(fail(self, ErrorKind::BadHeader))
             };
         }
         if line.is_empty() {
-            return Err(self.fail(ErrorKind::EmptyLine));
+            return Err(fail(self, ErrorKind::EmptyLine));
         }
-        let row = Row::parse(line).map_err(|kind| self.fail(kind))?;
+        let row = Row::parse(line).map_err(|kind| fail(self, kind))?;
         match self.family {
             None => self.family = Some(row.family()),
             Some(family) if family != row.family() => {
-                return Err(self.fail(ErrorKind::MixedFamilies));
+                return Err(fail(self, ErrorKind::MixedFamilies));
             }
             Some(_) => {}
         }
@@ -177,11 +151,8 @@ impl Table {
         Ok(())
     }
 
-    fn fail(&mut self, kind: ErrorKind) -> Error {
-        let error = Error {
-            line: self.line,
-            kind,
-        };
+    fn fail(&mut self, line: u32, kind: ErrorKind) -> Error {
+        let error = Error { line, kind };
         self.error = Some(error);
         error
     }
