@@ -175,18 +175,8 @@ fn proc_counts(text: &str, filter: CtFilter) -> CtCounts {
 /// apart), as text for sorting.
 fn timeless(entry: &Entry) -> String {
     let parts = EntryParts {
-        family: entry.family(),
-        protocol_number: entry.protocol_number(),
-        tcp_state: entry.state(),
         timeout: None,
-        unreplied: entry.unreplied(),
-        assured: entry.assured(),
-        offload: entry.offload(),
-        hw_offload: entry.hw_offload(),
-        mark: entry.mark(),
-        zone: entry.zone(),
-        original: *entry.original(),
-        reply: *entry.reply(),
+        ..entry.parts()
     };
     format!("{:?}", Entry::from_parts(parts))
 }

@@ -216,6 +216,25 @@ impl Entry {
             reply: parts.reply,
         }
     }
+
+    /// The entry's fields as [`Entry::from_parts`] takes them, so
+    /// `Entry::from_parts(entry.parts()) == entry`.
+    pub fn parts(&self) -> EntryParts {
+        EntryParts {
+            family: self.family(),
+            protocol_number: self.protocol_number(),
+            tcp_state: self.state(),
+            timeout: self.timeout(),
+            unreplied: self.unreplied(),
+            assured: self.assured(),
+            offload: self.offload(),
+            hw_offload: self.hw_offload(),
+            mark: self.mark(),
+            zone: self.zone(),
+            original: *self.original(),
+            reply: *self.reply(),
+        }
+    }
 }
 
 /// What the prefix tells: family, legacy layout, protocol number, tuple.
@@ -1042,23 +1061,6 @@ mod test {
         }
     }
 
-    fn parts_of(entry: &Entry) -> EntryParts {
-        EntryParts {
-            family: entry.family(),
-            protocol_number: entry.protocol_number(),
-            tcp_state: entry.state(),
-            timeout: entry.timeout(),
-            unreplied: entry.unreplied(),
-            assured: entry.assured(),
-            offload: entry.offload(),
-            hw_offload: entry.hw_offload(),
-            mark: entry.mark(),
-            zone: entry.zone(),
-            original: *entry.original(),
-            reply: *entry.reply(),
-        }
-    }
-
     #[test]
     fn test_from_parts_rebuilds_every_parsed_line() {
         let tables = [
@@ -1071,14 +1073,14 @@ mod test {
         for line in tables.iter().flat_map(|t| t.lines()) {
             let entry = Entry::parse(line.as_bytes()).unwrap();
             offloaded += usize::from(entry.offload());
-            assert_eq!(Entry::from_parts(parts_of(&entry)), entry, "{line}");
+            assert_eq!(Entry::from_parts(entry.parts()), entry, "{line}");
         }
         assert!(offloaded >= 2, "the fixtures hold offloaded flows");
     }
 
     #[test]
     fn test_from_parts_keeps_what_proc_would_print() {
-        let base = parts_of(&Entry::parse(LINES[0]).unwrap());
+        let base = Entry::parse(LINES[0]).unwrap().parts();
         // (offload, hw_offload, assured, tcp_state) -> (state, offload, hw, assured)
         type Case = (
             (bool, bool, bool, Option<CtState>),
