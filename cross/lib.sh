@@ -137,18 +137,16 @@ remap_flags() {
 #   -C force-unwind-tables=no for what rustc compiles (on ARM the .ARM.exidx
 #   entries), and cross/discard-sections.ld for the rest (zig's musl and
 #   compiler-rt) with the MIPS .pdr records, dropped at link time;
-# - MIPS: -C relocation-model=static, plain non-PIC code (no $gp/GOT loads
-#   and calls through $t9); the executable was already ET_EXEC, not PIE;
+# - -C relocation-model=static: plain non-PIC code (on MIPS no $gp/GOT
+#   loads and calls through $t9); the executables were already ET_EXEC, not
+#   PIE, so only the code changes;
 # - armv7: Thumb-2 code (+thumb-mode), which every ARMv7-A CPU runs; the
 #   ARMv6 and ARMv5TE CPUs have only Thumb-1, so they stay in ARM code;
 # - ARM: LLVM's machine outliner, which moves repeated instruction sequences
 #   into shared functions (LLVM has none for MIPS).
 tiny_flags() {
-    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld"
-    case $T_NAME in
-    mips | mipsel) flags+=" -C relocation-model=static" ;;
-    armv7) flags+=" -C target-feature=+thumb-mode" ;;
-    esac
+    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static"
+    [ "$T_NAME" != armv7 ] || flags+=" -C target-feature=+thumb-mode"
     [ "$T_QEMU" != arm ] || flags+=" -C llvm-args=-enable-machine-outliner=always"
     echo "$flags"
 }
