@@ -128,9 +128,32 @@ remap_flags() {
     echo "--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$sysroot/lib/rustlib/src/rust=/rustc/src"
 }
 
+# tiny_flags: the rustflags of the tiny build (cross/build --tiny) for the
+# target of the last target_load, each measured in docs/routers.md ("Size
+# levers"). Relative paths are from the workspace root, where cargo runs
+# rustc, so the flags name no checkout (reproducible, and std is not rebuilt
+# for another directory).
+# - no unwind tables (nothing unwinds with panic = "immediate-abort"):
+#   -C force-unwind-tables=no for what rustc compiles (on ARM the .ARM.exidx
+#   entries), and cross/discard-sections.ld for the rest (zig's musl and
+#   compiler-rt) with the MIPS .pdr records, dropped at link time;
+# - -C relocation-model=static: plain non-PIC code (on MIPS no $gp/GOT
+#   loads and calls through $t9); the executables were already ET_EXEC, not
+#   PIE, so only the code changes;
+# - armv7: Thumb-2 code (+thumb-mode), which every ARMv7-A CPU runs; the
+#   ARMv6 and ARMv5TE CPUs have only Thumb-1, so they stay in ARM code;
+# - ARM: LLVM's machine outliner, which moves repeated instruction sequences
+#   into shared functions (LLVM has none for MIPS).
+tiny_flags() {
+    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static"
+    [ "$T_NAME" != armv7 ] || flags+=" -C target-feature=+thumb-mode"
+    [ "$T_QEMU" != arm ] || flags+=" -C llvm-args=-enable-machine-outliner=always"
+    echo "$flags"
+}
+
 # cargo_env NAME...: exports what cargo needs to build for each target NAME
-# with the zig linker (fetch_zig first). Only environment variables:
-# .cargo/config.toml is left alone.
+# with the zig linker (fetch_zig first), adding tiny_flags when CROSS_TINY is
+# set. Only environment variables: .cargo/config.toml is left alone.
 cargo_env() {
     local name var
     for name in "$@"; do
@@ -139,7 +162,7 @@ cargo_env() {
         export "CARGO_TARGET_${var}_LINKER=$CACHE/bin/zig-cc"
         # +crt-static: the mips musl targets default to dynamic linking.
         # link-self-contained=no: crt1.o, libc and libunwind come from zig.
-        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)"
+        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)${CROSS_TINY:+ $(tiny_flags)}"
     done
     # The linker from the cache, so that its path (which cargo may count in
     # the fingerprint) is the same from another checkout sharing the cache.

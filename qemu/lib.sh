@@ -21,8 +21,8 @@ arch_load() {
     read -r ARCH DEB_ARCH RUST_TARGET QEMU MACHINE CPU CONSOLE KERNEL_PKG BUSYBOX_PKG IMAGE_GLOB KERNEL_BOOT MODULES BUILD SUITES <<<"$line"
     [ -n "$SUITES" ] || die "qemu/arches: line for $1 has too few columns"
     case $BUILD in
-        cargo | cross:*) ;;
-        *) die "qemu/arches: $ARCH: build is '$BUILD', want cargo or cross:NAME" ;;
+        cargo | cross:* | cross-tiny:*) ;;
+        *) die "qemu/arches: $ARCH: build is '$BUILD', want cargo, cross:NAME or cross-tiny:NAME" ;;
     esac
     ARCH_CACHE=$CACHE/$ARCH
     case $KERNEL_BOOT in
@@ -52,5 +52,6 @@ built_binary() {
     case $BUILD in
         cargo) echo "$target_dir/$RUST_TARGET/release/tcpcount" ;;
         cross:*) echo "$target_dir/routers/${BUILD#cross:}/tcpcount" ;;
+        cross-tiny:*) echo "$target_dir/routers/${BUILD#cross-tiny:}-tiny/tcpcount" ;;
     esac
 }

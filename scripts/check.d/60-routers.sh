@@ -8,7 +8,8 @@
 # mipsel: tcpcount --source proc/netlink/auto vs busybox netstat -ant, with
 # inet_diag and tcp_diag insmodded; docs/qemu.md). Prints sizes and times.
 #   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
-#   ROUTERS_TINY=1                 also the panic=immediate-abort builds
+#   ROUTERS_TINY=1                 also the tiny builds (what scripts/release
+#                                  ships), compared and size-checked
 # shellcheck shell=bash
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,4 +55,10 @@ fi
 
 echo "routers: sizes of static tcpcount (bytes; $(. cross/versions.env && echo "$RUST_NIGHTLY_RUSTC"))"
 awk '{ printf "  %-9s %-5s %-32s %8d\n", $1, ($4 ~ /-tiny\//) ? "tiny" : "", $2, $3 }' "$sizes"
+# The tiny builds are what scripts/release ships: each held by its line
+# "tiny-TRIPLE BUDGET GOAL" of scripts/size-budget.txt (issue 15's goals).
+while read -r _ triple bytes path; do
+    [[ $path == */routers/*-tiny/tcpcount ]] || continue
+    scripts/size-check "tiny-$triple" "$bytes"
+done <"$sizes"
 echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, router boots (${boots[*]}) ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
