@@ -1,5 +1,6 @@
-# Router CPUs (docs/routers.md): build a static tcpcount for each target in
-# cross/targets.tsv (nightly -Zbuild-std, zig as the linker), check each is a
+# Router CPUs (docs/routers.md): build the shipped (tiny) static tcpcount for
+# each target in cross/targets.tsv (nightly -Zbuild-std, zig as the linker,
+# panic=immediate-abort), hold each to its size budget, check each is a
 # static ELF32 for its CPU, run each under qemu-user over every fixture and
 # compare with the host build byte for byte, and run tcpcount-core's tests on
 # 32-bit big-endian mips under qemu-user with the host's netlink golden-byte
@@ -8,8 +9,8 @@
 # mipsel: tcpcount --source proc/netlink/auto vs busybox netstat -ant, with
 # inet_diag and tcp_diag insmodded; docs/qemu.md). Prints sizes and times.
 #   ROUTERS_TARGETS="armv7 mips"   only these targets (default: all)
-#   ROUTERS_TINY=1                 also the tiny builds (what scripts/release
-#                                  ships), compared and size-checked
+#   ROUTERS_RELEASE=1              also the release builds (not shipped),
+#                                  compared the same way
 # shellcheck shell=bash
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,19 +21,19 @@ read -r -a targets <<<"${ROUTERS_TARGETS:-all}"
 step_start=$SECONDS
 
 start=$SECONDS
-cross/build "${targets[@]}" | tee "$sizes"
+cross/build --tiny "${targets[@]}" | tee "$sizes"
 build_s=$((SECONDS - start))
 
 start=$SECONDS
-cross/compare "${targets[@]}"
+cross/compare --tiny "${targets[@]}"
 compare_s=$((SECONDS - start))
 
-tiny_s=-
-if [ "${ROUTERS_TINY:-0}" = 1 ]; then
+release_s=-
+if [ "${ROUTERS_RELEASE:-0}" = 1 ]; then
     start=$SECONDS
-    cross/build --tiny "${targets[@]}" | tee -a "$sizes"
-    cross/compare --tiny "${targets[@]}"
-    tiny_s=$((SECONDS - start))
+    cross/build "${targets[@]}" | tee -a "$sizes"
+    cross/compare "${targets[@]}"
+    release_s=$((SECONDS - start))
 fi
 
 # All of the core's tests; the oracle's property tests with 150 cases instead
@@ -61,4 +62,4 @@ while read -r _ triple bytes path; do
     [[ $path == */routers/*-tiny/tcpcount ]] || continue
     scripts/size-check "tiny-$triple" "$bytes"
 done <"$sizes"
-echo "routers: build ${build_s} s, compare ${compare_s} s, tiny ${tiny_s} s, core tests on mips ${test_s} s, router boots (${boots[*]}) ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+echo "routers: tiny build ${build_s} s, compare ${compare_s} s, release ${release_s} s, core tests on mips ${test_s} s, router boots (${boots[*]}) ${boot_s} s, step $((SECONDS - step_start)) s on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
