@@ -26,6 +26,16 @@ impl TopReading {
         }
     }
 
+    /// An empty table for `spec` on the heap, allocated once per run. Not
+    /// inlined, for the reason `sample.rs` gives for the per-port table: the
+    /// table is built on the stack before it moves (about 140 KiB), and
+    /// inlined into `Reader::sample` that frame was stack-probed, so made
+    /// resident, at every sample, `--top` or not.
+    #[inline(never)]
+    pub fn boxed(spec: KeySpec) -> Box<TopReading> {
+        Box::new(TopReading::new(spec))
+    }
+
     /// The `spec.n` highest-ranked keys (at most the table's capacity):
     /// count descending, then error ascending, then key.
     pub fn ranked(&self) -> Vec<TopEntry> {

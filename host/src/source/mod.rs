@@ -121,7 +121,7 @@ impl Reader {
         if let Some(spec) = self.top
             && sample.top.is_none()
         {
-            sample.top = Some(Box::new(TopReading::new(spec)));
+            sample.top = Some(TopReading::boxed(spec));
         }
         let mut sample = self.sample_tables(input, sample)?;
         if let Some(dir) = self.counters.take() {
