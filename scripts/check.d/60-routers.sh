@@ -3,8 +3,8 @@
 # panic=immediate-abort), hold each to its size budget, check each is a
 # static ELF32 for its CPU, run each under qemu-user over every fixture and
 # compare with the host build byte for byte, and run tcpcount-core's tests on
-# 32-bit big-endian mips under qemu-user with the host's netlink golden-byte
-# tests (cross/test-core); then boot Debian's armhf and mipsel (Malta) kernels
+# 32-bit big-endian mips under qemu-user with the host's netlink and ctnetlink
+# golden-byte tests (cross/test-core); then boot Debian's armhf and mipsel (Malta) kernels
 # with the armv7 and mipsel binaries in a BusyBox initramfs (qemu/run armhf
 # mipsel: tcpcount --source proc/netlink/auto vs busybox netstat -ant, with
 # inet_diag and tcp_diag insmodded; docs/qemu.md). Prints sizes and times.
@@ -36,7 +36,8 @@ if [ "${ROUTERS_RELEASE:-0}" = 1 ]; then
     release_s=$((SECONDS - start))
 fi
 
-# All of the core's tests; the oracle's property tests with 150 cases instead
+# All of the core's tests (built at opt-level 1: cross/test-core); the
+# oracle's property tests with 150 cases instead
 # of 600 (under qemu-user they took 205 s at 600; the full count runs natively
 # in 10-rust and 35-i686).
 start=$SECONDS
