@@ -109,6 +109,11 @@ impl TopKey {
         h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         h ^ h >> 33
     }
+
+    /// The key's tag in a [`Top`] index: the high 16 bits of its hash.
+    fn tag(&self) -> u16 {
+        (self.hash() >> 48) as u16
+    }
 }
 
 impl fmt::Display for TopKey {
@@ -372,35 +377,45 @@ impl TopEntry {
     }
 }
 
-/// One slot of the table.
+/// One slot of the table: what is read to check a key and written when a
+/// key takes the slot.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Slot {
     /// The key and its count; a count of 0 marks a free slot.
     entry: TopEntry,
-    /// The high 32 bits of the key's hash: its place in the index and its
-    /// fingerprint there.
-    hash: u32,
+    /// The key's tag, the high 16 bits of its hash: its home in the index,
+    /// and its fingerprint in its index cell.
+    tag: u16,
+}
+
+/// Where a slot is in the stream summary.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Link {
     /// The slot's position in `order`, stored XOR the slot's number (so
-    /// that the all-zero array means "slot i at position i").
-    pos: u32,
+    /// that all zeroes mean "slot i at position i").
+    pos: u16,
     /// The block of equal counts the slot is in.
-    block: u32,
+    block: u16,
 }
 
 /// A run of positions in `order` whose slots all have `count`.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Block {
-    start: u32,
-    end: u32,
+    start: u16,
+    end: u16,
     count: u32,
 }
 
-/// An empty cell of the index (no slot has number `u32::MAX`).
-const EMPTY: u64 = u64::MAX;
+/// Index cells per slot: at most half of the cells are in use.
+const WAYS: usize = 2;
 
-/// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
+/// An empty cell of the index (no slot has number `0xffff`).
+const EMPTY: u32 = u32::MAX;
+
+/// A Space-Saving table of at most `C` keys (`C` from 1 to 32768).
 ///
 /// ```
 /// use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
@@ -437,33 +452,37 @@ const EMPTY: u64 = u64::MAX;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
-/// `Top::new()` is `const`. Memory is fixed: 76 bytes per key on x86_64
-/// (76 KiB for [`TOP_CAPACITY`]).
+/// `Top::new()` is `const`. Memory is fixed: 56 bytes per key on x86_64
+/// (56 KiB for [`TOP_CAPACITY`]).
 ///
 /// Inside, the slots are kept sorted by count in `order` and cut into blocks
 /// of equal counts (the "stream summary" of the paper, in arrays): a count
 /// goes up by one by swapping the slot to the end of its block and moving
 /// that boundary, so an update is O(1) plus the hash probe. Free slots are
 /// slots of count 0, so filling the table and evicting from it are the same
-/// step: take the first slot in `order`, the smallest count.
+/// step: take the first slot in `order`, the smallest count. The arrays are
+/// apart by what touches them (keys and counts; positions and blocks; the
+/// index of 32-bit cells), slot and position numbers are 16 bits, so that the
+/// table stays small beside the stream of rows through the cache.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Top<const C: usize = TOP_CAPACITY> {
     slots: [Slot; C],
+    links: [Link; C],
     /// Slot numbers by ascending count, each stored XOR its position.
-    order: [u32; C],
+    order: [u16; C],
     blocks: [Block; C],
     /// Block numbers given back, a stack of `free_len`.
-    free: [u32; C],
+    free: [u16; C],
     free_len: u32,
     /// Blocks never used yet start here.
     fresh: u32,
     /// Slots with a key.
     len: u32,
-    /// The hash index: `2 * C` cells, read as one flat array, each
-    /// [`EMPTY`] or a key's hash (high 32 bits) and slot number (low 32), so
-    /// that a probe reads a slot only when the hashes match.
-    index: [[u64; 2]; C],
+    /// The hash index: `WAYS * C` cells, read as one flat array, each
+    /// [`EMPTY`] or a key's tag (high 16 bits) and slot number (low 16), so
+    /// that a probe reads a slot only when the tags match.
+    index: [[u32; WAYS]; C],
     total: u32,
     evicted: bool,
 }
@@ -475,8 +494,12 @@ impl<const C: usize> Default for Top<C> {
 }
 
 impl<const C: usize> Top<C> {
-    /// Rejects, at compile time, a capacity the index cannot hold.
-    const VALID: () = assert!(C >= 1 && C <= 1 << 30, "Top capacity must be 1..=2^30");
+    /// Rejects, at compile time, a capacity the index cannot hold (slot
+    /// numbers and index homes are 16 bits).
+    const VALID: () = assert!(
+        C >= 1 && C * WAYS <= 1 << 16,
+        "Top capacity must be 1..=32768"
+    );
 
     /// An empty table.
     pub const fn new() -> Top<C> {
@@ -488,7 +511,7 @@ impl<const C: usize> Top<C> {
         }; C];
         if let Some(first) = blocks.first_mut() {
             // Every slot free: one block of count 0.
-            first.end = C as u32 - 1;
+            first.end = C as u16 - 1;
         }
         Top {
             slots: [Slot {
@@ -497,17 +520,16 @@ impl<const C: usize> Top<C> {
                     count: 0,
                     error: 0,
                 },
-                hash: 0,
-                pos: 0,
-                block: 0,
+                tag: 0,
             }; C],
+            links: [Link { pos: 0, block: 0 }; C],
             order: [0; C],
             blocks,
             free: [0; C],
             free_len: 0,
             fresh: 1,
             len: 0,
-            index: [[EMPTY; 2]; C],
+            index: [[EMPTY; WAYS]; C],
             total: 0,
             evicted: false,
         }
@@ -573,34 +595,38 @@ impl<const C: usize> Top<C> {
             return;
         }
         self.total += 1;
-        let hash = (key.hash() >> 32) as u32;
-        let (found, at) = self.find(&key, hash);
-        if let Some(slot) = found {
-            self.increment(slot);
-            return;
-        }
+        let tag = key.tag();
+        let at = match self.probe(&key, tag) {
+            Ok(slot) => {
+                self.increment(slot);
+                return;
+            }
+            Err(at) => at,
+        };
         // The smallest count (0: a free slot) gives its place to the new key.
         let slot = self.order_at(0);
-        let Some(old) = self.slots.get(slot as usize).map(|s| s.entry) else {
+        let Some(&old) = self.slots.get(usize::from(slot)) else {
             return;
         };
-        let at = if old.count == 0 {
+        // The new cell goes in first, where the probe ended, then the old
+        // key's cell is taken out (found by its tag and slot number, without
+        // reading any key): removing first could open a hole before `at`.
+        self.set_index(at, cell(tag, slot));
+        if old.entry.count == 0 {
             self.len += 1;
-            at
         } else {
             self.evicted = true;
-            let old_hash = self.slots.get(slot as usize).map_or(0, |s| s.hash);
-            self.remove_index(&old.key, old_hash);
-            self.find(&key, hash).1
-        };
-        self.set_index(at, cell(hash, slot));
-        if let Some(s) = self.slots.get_mut(slot as usize) {
-            s.entry = TopEntry {
-                key,
-                count: old.count,
-                error: old.count,
+            self.remove_cell(cell(old.tag, slot), old.tag);
+        }
+        if let Some(s) = self.slots.get_mut(usize::from(slot)) {
+            *s = Slot {
+                entry: TopEntry {
+                    key,
+                    count: old.entry.count,
+                    error: old.entry.count,
+                },
+                tag,
             };
-            s.hash = hash;
         }
         self.increment(slot);
     }
@@ -644,18 +670,20 @@ impl<const C: usize> Top<C> {
     /// count of any key not listed (0 while not full).
     pub fn min_count(&self) -> u32 {
         let slot = self.order_at(0);
-        self.slots.get(slot as usize).map_or(0, |s| s.entry.count)
+        self.slots
+            .get(usize::from(slot))
+            .map_or(0, |s| s.entry.count)
     }
 
     /// Adds one to the count of `slot`: it moves to the end of its block,
     /// which then either joins the next block (whose count is one more) or
     /// becomes a block of its own.
-    fn increment(&mut self, slot: u32) {
-        let Some(&Slot { pos, block, .. }) = self.slots.get(slot as usize) else {
+    fn increment(&mut self, slot: u16) {
+        let Some(&Link { pos, block }) = self.links.get(usize::from(slot)) else {
             return;
         };
         let pos = pos ^ slot;
-        let Some(&Block { start, end, count }) = self.blocks.get(block as usize) else {
+        let Some(&Block { start, end, count }) = self.blocks.get(usize::from(block)) else {
             return;
         };
         if count == u32::MAX {
@@ -665,43 +693,45 @@ impl<const C: usize> Top<C> {
         let last = self.order_at(end);
         self.set_order(pos, last);
         self.set_order(end, slot);
-        if let Some(s) = self.slots.get_mut(last as usize) {
-            s.pos = pos ^ last;
+        if let Some(l) = self.links.get_mut(usize::from(last)) {
+            l.pos = pos ^ last;
         }
-        let next = self
-            .slots
-            .get(self.order_at(end.wrapping_add(1)) as usize)
-            .map(|s| s.block)
-            .filter(|_| (end as usize) + 1 < C)
-            .filter(|&b| {
-                self.blocks
-                    .get(b as usize)
-                    .is_some_and(|b| b.count == count + 1)
-            });
+        let next = if usize::from(end) + 1 < C {
+            self.links
+                .get(usize::from(self.order_at(end + 1)))
+                .map(|l| l.block)
+                .filter(|&b| {
+                    self.blocks
+                        .get(usize::from(b))
+                        .is_some_and(|b| b.count == count + 1)
+                })
+        } else {
+            None
+        };
         let new_block = match next {
             Some(next) => {
-                if let Some(b) = self.blocks.get_mut(next as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(next)) {
                     b.start = end;
                 }
                 if start == end {
                     self.free_block(block);
-                } else if let Some(b) = self.blocks.get_mut(block as usize) {
+                } else if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.end = end - 1;
                 }
                 next
             }
             None if start == end => {
-                if let Some(b) = self.blocks.get_mut(block as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.count = count + 1;
                 }
                 block
             }
             None => {
-                if let Some(b) = self.blocks.get_mut(block as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.end = end - 1;
                 }
                 let new = self.alloc_block();
-                if let Some(b) = self.blocks.get_mut(new as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(new)) {
                     *b = Block {
                         start: end,
                         end,
@@ -711,14 +741,18 @@ impl<const C: usize> Top<C> {
                 new
             }
         };
-        if let Some(s) = self.slots.get_mut(slot as usize) {
-            s.pos = end ^ slot;
-            s.block = new_block;
+        if let Some(l) = self.links.get_mut(usize::from(slot)) {
+            *l = Link {
+                pos: end ^ slot,
+                block: new_block,
+            };
+        }
+        if let Some(s) = self.slots.get_mut(usize::from(slot)) {
             s.entry.count = count + 1;
         }
     }
 
-    fn free_block(&mut self, block: u32) {
+    fn free_block(&mut self, block: u16) {
         if let Some(f) = self.free.get_mut(self.free_len as usize) {
             *f = block;
             self.free_len += 1;
@@ -727,44 +761,44 @@ impl<const C: usize> Top<C> {
 
     /// A block number not in use. There is always one: at most C blocks are
     /// in use, and this is called only while a block holds two slots or more.
-    fn alloc_block(&mut self) -> u32 {
+    fn alloc_block(&mut self) -> u16 {
         if self.free_len > 0 {
             self.free_len -= 1;
             self.free.get(self.free_len as usize).copied().unwrap_or(0)
         } else {
             self.fresh += 1;
-            self.fresh - 1
+            (self.fresh - 1) as u16
         }
     }
 
-    fn order_at(&self, pos: u32) -> u32 {
-        self.order.get(pos as usize).map_or(0, |&s| s ^ pos)
+    fn order_at(&self, pos: u16) -> u16 {
+        self.order.get(usize::from(pos)).map_or(0, |&s| s ^ pos)
     }
 
-    fn set_order(&mut self, pos: u32, slot: u32) {
-        if let Some(o) = self.order.get_mut(pos as usize) {
+    fn set_order(&mut self, pos: u16, slot: u16) {
+        if let Some(o) = self.order.get_mut(usize::from(pos)) {
             *o = slot ^ pos;
         }
     }
 
-    fn index_len() -> usize {
-        2 * C
+    const fn index_len() -> usize {
+        WAYS * C
     }
 
-    fn home(hash: u32) -> usize {
-        ((u64::from(hash) * Self::index_len() as u64) >> 32) as usize
+    /// The cell a key with `tag` would take in an empty index (the tag
+    /// scaled to the index's length, so that a cell's home is known from the
+    /// cell alone).
+    fn home(tag: u16) -> usize {
+        // index_len() <= 2^16, so the product fits 32 bits.
+        ((u32::from(tag) * Self::index_len() as u32) >> 16) as usize
     }
 
-    fn index_at(&self, i: usize) -> u64 {
-        self.index
-            .get(i / 2)
-            .and_then(|pair| pair.get(i % 2))
-            .copied()
-            .unwrap_or(EMPTY)
+    fn index_at(&self, i: usize) -> u32 {
+        self.index.as_flattened().get(i).copied().unwrap_or(EMPTY)
     }
 
-    fn set_index(&mut self, i: usize, value: u64) {
-        if let Some(c) = self.index.get_mut(i / 2).and_then(|p| p.get_mut(i % 2)) {
+    fn set_index(&mut self, i: usize, value: u32) {
+        if let Some(c) = self.index.as_flattened_mut().get_mut(i) {
             *c = value;
         }
     }
@@ -773,44 +807,49 @@ impl<const C: usize> Top<C> {
         if i + 1 >= Self::index_len() { 0 } else { i + 1 }
     }
 
-    /// The index position holding `key` (with this `hash`), or `Err` with the
-    /// empty position where it would go. At most C slots are used of 2C, so
+    /// The slot holding `key` (with this `tag`), or `Err` with the empty
+    /// index position where it would go. At most C cells are used of 2C, so
     /// an empty position always ends the probe.
-    fn probe(&self, key: &TopKey, hash: u32) -> Result<usize, usize> {
-        let mut i = Self::home(hash);
+    fn probe(&self, key: &TopKey, tag: u16) -> Result<u16, usize> {
+        let mut i = Self::home(tag);
         for _ in 0..Self::index_len() {
             let c = self.index_at(i);
             if c == EMPTY {
                 return Err(i);
             }
-            if (c >> 32) as u32 == hash
+            if (c >> 16) as u16 == tag
                 && self
                     .slots
-                    .get(c as u32 as usize)
+                    .get(usize::from(c as u16))
                     .is_some_and(|s| s.entry.key == *key)
             {
-                return Ok(i);
+                return Ok(c as u16);
             }
             i = Self::next(i);
         }
         Err(i)
     }
 
-    /// The slot holding `key`, and the index position where it is or would
-    /// go.
-    fn find(&self, key: &TopKey, hash: u32) -> (Option<u32>, usize) {
-        match self.probe(key, hash) {
-            Ok(i) => (Some(self.index_at(i) as u32), i),
-            Err(i) => (None, i),
+    /// Removes the cell `old` (a key with `tag`) from the index, shifting
+    /// later cells of its probe run back so that no lookup meets a hole
+    /// (Knuth's algorithm R).
+    fn remove_cell(&mut self, old: u32, tag: u16) {
+        let mut i = Self::home(tag);
+        let mut found = false;
+        for _ in 0..Self::index_len() {
+            let c = self.index_at(i);
+            if c == old {
+                found = true;
+                break;
+            }
+            if c == EMPTY {
+                break;
+            }
+            i = Self::next(i);
         }
-    }
-
-    /// Removes `key` from the index, shifting later entries of its probe run
-    /// back so that no lookup meets a hole (Knuth's algorithm R).
-    fn remove_index(&mut self, key: &TopKey, hash: u32) {
-        let Ok(mut i) = self.probe(key, hash) else {
+        if !found {
             return;
-        };
+        }
         let mut j = i;
         for _ in 0..Self::index_len() {
             j = Self::next(j);
@@ -818,8 +857,8 @@ impl<const C: usize> Top<C> {
             if c == EMPTY {
                 break;
             }
-            let k = Self::home((c >> 32) as u32);
-            // The entry at j may move to the hole at i unless its home lies
+            let k = Self::home((c >> 16) as u16);
+            // The cell at j may move to the hole at i unless its home lies
             // cyclically in (i, j].
             let stays = if i <= j {
                 i < k && k <= j
@@ -835,9 +874,9 @@ impl<const C: usize> Top<C> {
     }
 }
 
-/// An index cell: the hash's fingerprint and the slot number.
-fn cell(hash: u32, slot: u32) -> u64 {
-    u64::from(hash) << 32 | u64::from(slot)
+/// An index cell: the key's tag and the slot number.
+fn cell(tag: u16, slot: u16) -> u32 {
+    u32::from(tag) << 16 | u32::from(slot)
 }
 
 #[cfg(test)]
