@@ -467,6 +467,9 @@ pub struct Top<const C: usize = TOP_CAPACITY> {
     /// Slot numbers by ascending count, each stored XOR its position.
     order: [u16; C],
     blocks: [Block; C],
+    /// The block starting at each position where one starts (others are
+    /// stale), so that the block after a block is found from its end.
+    heads: [u16; C],
     /// Block numbers given back, a stack of `free_len`.
     free: [u16; C],
     free_len: u32,
@@ -520,6 +523,7 @@ impl<const C: usize> Top<C> {
             links: [Link { pos: 0, block: 0 }; C],
             order: [0; C],
             blocks,
+            heads: [0; C],
             free: [0; C],
             free_len: 0,
             fresh: 1,
@@ -692,9 +696,9 @@ impl<const C: usize> Top<C> {
             l.pos = pos ^ last;
         }
         let next = if usize::from(end) + 1 < C {
-            self.links
-                .get(usize::from(self.order_at(end + 1)))
-                .map(|l| l.block)
+            self.heads
+                .get(usize::from(end) + 1)
+                .copied()
                 .filter(|&b| {
                     self.blocks
                         .get(usize::from(b))
@@ -708,6 +712,7 @@ impl<const C: usize> Top<C> {
                 if let Some(b) = self.blocks.get_mut(usize::from(next)) {
                     b.start = end;
                 }
+                self.set_head(end, next);
                 if start == end {
                     self.free_block(block);
                 } else if let Some(b) = self.blocks.get_mut(usize::from(block)) {
@@ -733,6 +738,7 @@ impl<const C: usize> Top<C> {
                         count: count + 1,
                     };
                 }
+                self.set_head(end, new);
                 new
             }
         };
@@ -744,6 +750,12 @@ impl<const C: usize> Top<C> {
         }
         if let Some(s) = self.slots.get_mut(usize::from(slot)) {
             s.entry.count = count + 1;
+        }
+    }
+
+    fn set_head(&mut self, pos: u16, block: u16) {
+        if let Some(h) = self.heads.get_mut(usize::from(pos)) {
+            *h = block;
         }
     }
 
