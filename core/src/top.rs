@@ -395,6 +395,16 @@ struct Link {
     block: u16,
 }
 
+/// One position in `order`.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Place {
+    /// The slot at this position, XOR the position.
+    slot: u16,
+    /// The block starting here, if one does.
+    head: u16,
+}
+
 /// A run of positions in `order` whose slots all have `count`.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -464,12 +474,11 @@ const EMPTY: u32 = u32::MAX;
 pub struct Top<const C: usize = TOP_CAPACITY> {
     slots: [Slot; C],
     links: [Link; C],
-    /// Slot numbers by ascending count, each stored XOR its position.
-    order: [u16; C],
+    /// By position in ascending count: the slot there, stored XOR the
+    /// position, and the block starting there if one does (stale
+    /// otherwise), so that the block after a block is found from its end.
+    order: [Place; C],
     blocks: [Block; C],
-    /// The block starting at each position where one starts (others are
-    /// stale), so that the block after a block is found from its end.
-    heads: [u16; C],
     /// Block numbers given back, a stack of `free_len`.
     free: [u16; C],
     free_len: u32,
@@ -521,9 +530,8 @@ impl<const C: usize> Top<C> {
                 tag: 0,
             }; C],
             links: [Link { pos: 0, block: 0 }; C],
-            order: [0; C],
+            order: [Place { slot: 0, head: 0 }; C],
             blocks,
-            heads: [0; C],
             free: [0; C],
             free_len: 0,
             fresh: 1,
@@ -696,9 +704,9 @@ impl<const C: usize> Top<C> {
             l.pos = pos ^ last;
         }
         let next = if usize::from(end) + 1 < C {
-            self.heads
+            self.order
                 .get(usize::from(end) + 1)
-                .copied()
+                .map(|p| p.head)
                 .filter(|&b| {
                     self.blocks
                         .get(usize::from(b))
@@ -754,8 +762,8 @@ impl<const C: usize> Top<C> {
     }
 
     fn set_head(&mut self, pos: u16, block: u16) {
-        if let Some(h) = self.heads.get_mut(usize::from(pos)) {
-            *h = block;
+        if let Some(p) = self.order.get_mut(usize::from(pos)) {
+            p.head = block;
         }
     }
 
@@ -779,12 +787,12 @@ impl<const C: usize> Top<C> {
     }
 
     fn order_at(&self, pos: u16) -> u16 {
-        self.order.get(usize::from(pos)).map_or(0, |&s| s ^ pos)
+        self.order.get(usize::from(pos)).map_or(0, |p| p.slot ^ pos)
     }
 
     fn set_order(&mut self, pos: u16, slot: u16) {
-        if let Some(o) = self.order.get_mut(usize::from(pos)) {
-            *o = slot ^ pos;
+        if let Some(p) = self.order.get_mut(usize::from(pos)) {
+            p.slot = slot ^ pos;
         }
     }
 
