@@ -415,7 +415,7 @@ struct Block {
 }
 
 /// Index cells per slot: at most half of the cells are in use.
-const WAYS: usize = 4;
+const WAYS: usize = 8;
 
 /// An empty cell of the index (no slot has number `0xffff`).
 const EMPTY: u32 = u32::MAX;
