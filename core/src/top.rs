@@ -62,6 +62,7 @@ impl TopKey {
     /// The key for `addr` cut to `v4` bits if it is IPv4 (or IPv4-mapped
     /// IPv6) and to `v6` bits otherwise; lengths beyond the family's width
     /// are taken as the full width.
+    #[inline]
     pub fn address(addr: IpAddr, v4: u8, v6: u8) -> TopKey {
         let addr = match addr {
             IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
@@ -88,6 +89,7 @@ impl TopKey {
     }
 
     /// A 64-bit hash of the key (murmur3's finaliser over a fold of it).
+    #[inline]
     fn hash(&self) -> u64 {
         let folded = match *self {
             TopKey::V4 { addr, prefix } => {
@@ -106,6 +108,7 @@ impl TopKey {
     }
 
     /// The key's tag in a [`Top`] index: the high 16 bits of its hash.
+    #[inline]
     fn tag(&self) -> u16 {
         (self.hash() >> 48) as u16
     }
@@ -222,6 +225,7 @@ impl KeySpec {
     }
 
     /// The key `socket` is counted under (`None` for a conntrack key).
+    #[inline]
     pub fn key(&self, socket: &impl TcpSocket) -> Option<TopKey> {
         match self.field {
             KeyField::RemoteAddr => Some(TopKey::address(
@@ -579,6 +583,7 @@ impl<const C: usize> Top<C> {
     /// [`crate::Parser::feed_visit`]'s visitor (the parser visits only rows
     /// its filter passes), or check [`crate::Filter::matches`] first.
     /// A conntrack key in `spec` counts nothing.
+    #[inline]
     pub fn add_socket(&mut self, spec: &KeySpec, socket: &impl TcpSocket) {
         if let Some(key) = spec.key(socket) {
             self.add(key);
