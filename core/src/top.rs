@@ -1016,6 +1016,141 @@ mod test {
         }
     }
 
+    impl<const C: usize> Top<C> {
+        /// Checks every internal invariant: each listed slot has exactly
+        /// one index cell, found by a probe from its home that meets no
+        /// empty cell; no other cell is in use; `order` is a permutation
+        /// sorted by count whose links point back; the blocks cut it into
+        /// runs of equal counts, each with its head at its start.
+        fn check_invariants(&self, what: &str) {
+            let cells: Vec<(usize, u32)> = (0..Self::index_len())
+                .map(|i| (i, self.index_at(i)))
+                .filter(|&(_, c)| c != EMPTY)
+                .collect();
+            assert_eq!(cells.len(), self.len(), "{what}: cells in use");
+            for &(i, c) in &cells {
+                let slot = c as u16;
+                let s = self.slots[usize::from(slot)];
+                assert!(s.entry.count > 0, "{what}: cell {i} for free slot {slot}");
+                assert_eq!(s.tag, s.entry.key.tag(), "{what}: slot {slot} tag");
+                assert_eq!((c >> 16) as u16, s.tag, "{what}: cell {i} tag");
+                // Every cell from its home up to it is in use.
+                let mut j = Self::home(s.tag);
+                while j != i {
+                    assert_ne!(self.index_at(j), EMPTY, "{what}: hole before {i}");
+                    j = Self::next(j);
+                }
+                assert_eq!(self.probe(&s.entry.key, s.tag), Ok(slot), "{what}: probe");
+            }
+            let mut seen = vec![false; C];
+            let mut pos = 0usize;
+            while pos < C {
+                let Place { head, .. } = self.order[pos];
+                let b = self.blocks[usize::from(head)];
+                assert_eq!(usize::from(b.start), pos, "{what}: head at {pos}");
+                assert!(b.start <= b.end, "{what}: block {head}");
+                if pos > 0 {
+                    let before = self.slots[usize::from(self.order_at(pos as u16 - 1))];
+                    assert!(before.entry.count < b.count, "{what}: ascending at {pos}");
+                }
+                for p in b.start..=b.end {
+                    let slot = self.order_at(p);
+                    assert!(!seen[usize::from(slot)], "{what}: slot {slot} twice");
+                    seen[usize::from(slot)] = true;
+                    let l = self.links[usize::from(slot)];
+                    assert_eq!((l.pos ^ slot, l.block), (p, head), "{what}: link {slot}");
+                    assert_eq!(self.slots[usize::from(slot)].entry.count, b.count, "{what}");
+                }
+                pos = usize::from(b.end) + 1;
+            }
+        }
+    }
+
+    #[test]
+    fn test_index_and_order_after_many_evictions() {
+        // (capacity, stream): every key of a stream is added in turn, and
+        // the invariants are checked after each of the first 200 adds and
+        // every 97th after that.
+        fn stream(name: &str) -> Vec<TopKey> {
+            let mut x = 0x2545_f491_4f6c_dd1d_u64;
+            let mut rand = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            match name {
+                // All new: an eviction per add once full.
+                "distinct" => (0..5000).map(|i| TopKey::Port(i as u16)).collect(),
+                // Heavy keys between new ones (the old and new keys' cells
+                // collide and shift back and forth).
+                "interleaved" => (0..6000u32)
+                    .map(|i| {
+                        if i % 2 == 0 {
+                            TopKey::Port((i % 6) as u16)
+                        } else {
+                            v4(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255))
+                        }
+                    })
+                    .collect(),
+                // Random keys from a small set, then from a large one.
+                "mixed" => (0..8000)
+                    .map(|i| {
+                        let r = rand();
+                        let n = if i < 3000 { 40 } else { 20_000 };
+                        match r % 3 {
+                            0 => TopKey::Port((r >> 8) as u16 % n),
+                            1 => TopKey::V6 {
+                                addr: Ipv6Addr::from_bits(u128::from((r >> 8) % u64::from(n))),
+                                prefix: 128,
+                            },
+                            _ => TopKey::address(
+                                IpAddr::V4(Ipv4Addr::from_bits((r >> 8) as u32 % u32::from(n))),
+                                24,
+                                128,
+                            ),
+                        }
+                    })
+                    .collect(),
+                // Keys whose tags share one home: one long probe run that
+                // wraps around the index's end.
+                "one-home" => {
+                    let mut keys = Vec::new();
+                    let mut p = 0u16;
+                    while keys.len() < 40 {
+                        let k = TopKey::Port(p);
+                        if k.tag() >> 12 == 0xf {
+                            keys.push(k);
+                        }
+                        p = p.wrapping_add(1);
+                    }
+                    (0..4000).map(|i| keys[(i * 7 + i / 40) % 40]).collect()
+                }
+                _ => unreachable!(),
+            }
+        }
+        fn run<const C: usize>(name: &str) {
+            let keys = stream(name);
+            let mut top = Top::<C>::new();
+            top.check_invariants("empty");
+            for (i, &k) in keys.iter().enumerate() {
+                top.add(k);
+                if i < 200 || i % 97 == 0 {
+                    top.check_invariants(&format!("{name} C={C} after {}", i + 1));
+                }
+            }
+            top.check_invariants(&format!("{name} C={C} at the end"));
+            assert_eq!(top.total() as usize, keys.len());
+        }
+        for name in ["distinct", "interleaved", "mixed", "one-home"] {
+            run::<1>(name);
+            run::<2>(name);
+            run::<7>(name);
+            run::<64>(name);
+            run::<1024>(name);
+        }
+    }
+
     #[test]
     fn test_memory_is_fixed() {
         assert!(core::mem::size_of::<Top<1024>>() <= 82 * 1024 + 64);
