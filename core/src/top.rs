@@ -427,7 +427,7 @@ struct Block {
 const WAYS: usize = 8;
 
 /// An empty cell of the index (no slot has number `0xffff`).
-const EMPTY: u32 = u32::MAX;
+const EMPTY: u16 = u16::MAX;
 
 /// A Space-Saving table of at most `C` keys (`C` from 1 to 8192).
 ///
@@ -466,8 +466,8 @@ const EMPTY: u32 = u32::MAX;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
-/// `Top::new()` is `const`. Memory is fixed: 82 bytes per key (82 KiB for
-/// [`TOP_CAPACITY`]), 32 of them the index.
+/// `Top::new()` is `const`. Memory is fixed: 66 bytes per key (66 KiB for
+/// [`TOP_CAPACITY`]), 16 of them the index.
 ///
 /// Inside, the slots are kept sorted by count in `order` and cut into blocks
 /// of equal counts (the "stream summary" of the paper, in arrays): a count
@@ -476,8 +476,8 @@ const EMPTY: u32 = u32::MAX;
 /// slots of count 0, so filling the table and evicting from it are the same
 /// step: take the first slot in `order`, the smallest count. The arrays are
 /// apart by what touches them (keys and counts; positions and blocks; the
-/// index of 32-bit cells), slot and position numbers are 16 bits, so that the
-/// table stays small beside the stream of rows through the cache.
+/// index of 16-bit slot numbers), slot and position numbers are 16 bits, so
+/// that the table stays small beside the stream of rows through the cache.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Top<const C: usize = TOP_CAPACITY> {
@@ -496,9 +496,9 @@ pub struct Top<const C: usize = TOP_CAPACITY> {
     /// Slots with a key.
     len: u32,
     /// The hash index: `WAYS * C` cells, read as one flat array, each
-    /// [`EMPTY`] or a key's tag (high 16 bits) and slot number (low 16), so
-    /// that a probe reads a slot only when the tags match.
-    index: [[u32; WAYS]; C],
+    /// [`EMPTY`] or a slot number; a probe compares the slot's tag, then its
+    /// key.
+    index: [[u16; WAYS]; C],
     total: u32,
     evicted: bool,
 }
@@ -622,28 +622,28 @@ impl<const C: usize> Top<C> {
         };
         // The smallest count (0: a free slot) gives its place to the new key.
         let slot = self.order_at(0);
-        let Some(&old) = self.slots.get(usize::from(slot)) else {
+        let Some(s) = self.slots.get_mut(usize::from(slot)) else {
             return;
         };
+        let old = *s;
+        *s = Slot {
+            entry: TopEntry {
+                key,
+                count: old.entry.count,
+                error: old.entry.count,
+            },
+            tag,
+        };
         // The new cell goes in first, where the probe ended, then the old
-        // key's cell is taken out (found by its tag and slot number, without
-        // reading any key): removing first could open a hole before `at`.
-        self.set_index(at, cell(tag, slot));
+        // key's cell (the same slot number, found from the old tag's home
+        // before the new cell, which is past an empty cell) is taken out:
+        // removing first could open a hole before `at`.
+        self.set_index(at, slot);
         if old.entry.count == 0 {
             self.len += 1;
         } else {
             self.evicted = true;
-            self.remove_cell(cell(old.tag, slot), old.tag);
-        }
-        if let Some(s) = self.slots.get_mut(usize::from(slot)) {
-            *s = Slot {
-                entry: TopEntry {
-                    key,
-                    count: old.entry.count,
-                    error: old.entry.count,
-                },
-                tag,
-            };
+            self.remove_cell(slot, old.tag);
         }
         self.increment(slot);
     }
@@ -821,11 +821,11 @@ impl<const C: usize> Top<C> {
         ((u32::from(tag) * Self::index_len() as u32) >> 16) as usize
     }
 
-    fn index_at(&self, i: usize) -> u32 {
+    fn index_at(&self, i: usize) -> u16 {
         self.index.as_flattened().get(i).copied().unwrap_or(EMPTY)
     }
 
-    fn set_index(&mut self, i: usize, value: u32) {
+    fn set_index(&mut self, i: usize, value: u16) {
         if let Some(c) = self.index.as_flattened_mut().get_mut(i) {
             *c = value;
         }
@@ -845,23 +845,22 @@ impl<const C: usize> Top<C> {
             if c == EMPTY {
                 return Err(i);
             }
-            if (c >> 16) as u16 == tag
-                && self
-                    .slots
-                    .get(usize::from(c as u16))
-                    .is_some_and(|s| s.entry.key == *key)
+            if self
+                .slots
+                .get(usize::from(c))
+                .is_some_and(|s| s.tag == tag && s.entry.key == *key)
             {
-                return Ok(c as u16);
+                return Ok(c);
             }
             i = Self::next(i);
         }
         Err(i)
     }
 
-    /// Removes the cell `old` (a key with `tag`) from the index, shifting
-    /// later cells of its probe run back so that no lookup meets a hole
-    /// (Knuth's algorithm R).
-    fn remove_cell(&mut self, old: u32, tag: u16) {
+    /// Removes the cell of `slot`, whose key had `tag`, from the index,
+    /// shifting later cells of its probe run back so that no lookup meets a
+    /// hole (Knuth's algorithm R); their homes come from their slots' tags.
+    fn remove_cell(&mut self, old: u16, tag: u16) {
         let mut i = Self::home(tag);
         let mut found = false;
         for _ in 0..Self::index_len() {
@@ -885,7 +884,7 @@ impl<const C: usize> Top<C> {
             if c == EMPTY {
                 break;
             }
-            let k = Self::home((c >> 16) as u16);
+            let k = Self::home(self.slots.get(usize::from(c)).map_or(0, |s| s.tag));
             // The cell at j may move to the hole at i unless its home lies
             // cyclically in (i, j].
             let stays = if i <= j {
@@ -900,11 +899,6 @@ impl<const C: usize> Top<C> {
         }
         self.set_index(i, EMPTY);
     }
-}
-
-/// An index cell: the key's tag and the slot number.
-fn cell(tag: u16, slot: u16) -> u32 {
-    u32::from(tag) << 16 | u32::from(slot)
 }
 
 #[cfg(test)]
@@ -1023,17 +1017,16 @@ mod test {
         /// sorted by count whose links point back; the blocks cut it into
         /// runs of equal counts, each with its head at its start.
         fn check_invariants(&self, what: &str) {
-            let cells: Vec<(usize, u32)> = (0..Self::index_len())
+            let cells: Vec<(usize, u16)> = (0..Self::index_len())
                 .map(|i| (i, self.index_at(i)))
                 .filter(|&(_, c)| c != EMPTY)
                 .collect();
             assert_eq!(cells.len(), self.len(), "{what}: cells in use");
             for &(i, c) in &cells {
-                let slot = c as u16;
+                let slot = c;
                 let s = self.slots[usize::from(slot)];
                 assert!(s.entry.count > 0, "{what}: cell {i} for free slot {slot}");
                 assert_eq!(s.tag, s.entry.key.tag(), "{what}: slot {slot} tag");
-                assert_eq!((c >> 16) as u16, s.tag, "{what}: cell {i} tag");
                 // Every cell from its home up to it is in use.
                 let mut j = Self::home(s.tag);
                 while j != i {
@@ -1153,7 +1146,7 @@ mod test {
 
     #[test]
     fn test_memory_is_fixed() {
-        assert!(core::mem::size_of::<Top<1024>>() <= 82 * 1024 + 64);
+        assert!(core::mem::size_of::<Top<1024>>() <= 66 * 1024 + 64);
     }
 
     #[test]
