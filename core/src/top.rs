@@ -706,15 +706,14 @@ impl<const C: usize> Top<C> {
         if count == u32::MAX {
             return;
         }
-        // Swap with the last slot of the block (a slot alone in its block,
-        // as a heavy key often is, is its last already).
-        if pos != end {
-            let last = self.order_at(end);
-            self.set_order(pos, last);
-            self.set_order(end, slot);
-            if let Some(l) = self.links.get_mut(usize::from(last)) {
-                l.pos = pos ^ last;
-            }
+        // Swap with the last slot of the block (without a branch: when the
+        // slot is the last, as a heavy key alone in its block is, the swap
+        // writes what is there).
+        let last = self.order_at(end);
+        self.set_order(pos, last);
+        self.set_order(end, slot);
+        if let Some(l) = self.links.get_mut(usize::from(last)) {
+            l.pos = pos ^ last;
         }
         let next = if usize::from(end) + 1 < C {
             self.order
