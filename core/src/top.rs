@@ -14,11 +14,11 @@
 //! IPv6 counterpart of one IPv4 host or NATed site); a single PREFIX above 32
 //! is the IPv6 prefix and IPv4 addresses stay whole; `V4,V6` (`raddr/24,48`)
 //! gives both. An update takes O(1) steps: an open-addressing hash index
-//! (8C cells, linear probing, backward-shift deletion) finds a key's slot,
+//! (16C cells, linear probing, backward-shift deletion) finds a key's slot,
 //! and the slots are kept sorted by count in blocks of equal counts (the
 //! paper's "stream summary", in arrays), so the smallest count is the first
 //! slot. A hostile choice of keys can lengthen probes (the hash is fixed,
-//! not keyed) but never past 8C cells. Keys print through
+//! not keyed) but never past C + 1 cells. Keys print through
 //! [`core::fmt::Display`]: dotted quad, RFC 5952 for IPv6 (core's own
 //! formatting: lowercase, longest run of two or more zero groups compressed,
 //! the first on a tie), `/BITS` after a prefix, a port as a number.
@@ -420,16 +420,17 @@ struct Block {
     count: u32,
 }
 
-/// Index cells per slot: at most an eighth of the cells are in use, so
-/// that probes are short (an unsuccessful one reads 1.15 cells on average
-/// with random tags) and their length easy to predict: with 4 the bench's
-/// `Top::add` took about a third more time (bench/top/RESULTS.md).
-const WAYS: usize = 8;
+/// Index cells per slot: at most a sixteenth of the cells are in use, so
+/// that probes are short (an unsuccessful one reads 1.07 cells on average
+/// with random tags) and seldom read a slot that is not the key's. With 8
+/// (half the memory), the bench's `Top::add` took about an eighth more
+/// time, with 4 more still (bench/top/RESULTS.md).
+const WAYS: usize = 16;
 
 /// An empty cell of the index (no slot has number `0xffff`).
 const EMPTY: u16 = u16::MAX;
 
-/// A Space-Saving table of at most `C` keys (`C` from 1 to 8192).
+/// A Space-Saving table of at most `C` keys (`C` from 1 to 4096).
 ///
 /// ```
 /// use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
@@ -466,8 +467,8 @@ const EMPTY: u16 = u16::MAX;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
-/// `Top::new()` is `const`. Memory is fixed: 66 bytes per key (66 KiB for
-/// [`TOP_CAPACITY`]), 16 of them the index.
+/// `Top::new()` is `const`. Memory is fixed: 82 bytes per key (82 KiB for
+/// [`TOP_CAPACITY`]), 32 of them the index.
 ///
 /// Inside, the slots are kept sorted by count in `order` and cut into blocks
 /// of equal counts (the "stream summary" of the paper, in arrays): a count
@@ -514,7 +515,7 @@ impl<const C: usize> Top<C> {
     /// numbers and index homes are 16 bits).
     const VALID: () = assert!(
         C >= 1 && C * WAYS <= 1 << 16,
-        "Top capacity must be 1..=8192"
+        "Top capacity must be 1..=4096"
     );
 
     /// An empty table.
@@ -835,7 +836,7 @@ impl<const C: usize> Top<C> {
     }
 
     /// The slot holding `key` (with this `tag`), or `Err` with the empty
-    /// index position where it would go. At most C cells are used of 8C, so
+    /// index position where it would go. At most C cells are used of 16C, so
     /// an empty position always ends the probe.
     fn probe(&self, key: &TopKey, tag: u16) -> Result<u16, usize> {
         let mut i = Self::home(tag);
@@ -1145,7 +1146,7 @@ mod test {
 
     #[test]
     fn test_memory_is_fixed() {
-        assert!(core::mem::size_of::<Top<1024>>() <= 66 * 1024 + 64);
+        assert!(core::mem::size_of::<Top<1024>>() <= 82 * 1024 + 64);
     }
 
     #[test]
