@@ -2,7 +2,9 @@
 //! alternation so that both see the same machine, K passes of plain counting
 //! (`Parser::feed` in 64 KiB chunks, then `finish`) and K passes of the same
 //! with every row also counted into a `Top<1024>` by each KEY given
-//! (`feed_visit`), and prints the medians of their CPU time (this thread's,
+//! (`feed_visit`), and K passes with each row's key decoded but not counted
+//! (the part of `--top`'s cost that is the parser's and the decoding's, not
+//! the table's), and prints the medians of their CPU time (this thread's,
 //! so that other processes on a shared machine do not count) and their ratio. With `--once` it
 //! instead does one pass with the first KEY and prints the top 10 as
 //! `count key` lines (reading the file in 64 KiB pieces), for a whole-process comparison with
