@@ -385,8 +385,9 @@ impl TopEntry {
 struct Slot {
     /// The key and its count; a count of 0 marks a free slot.
     entry: TopEntry,
-    /// The key's tag, the high 16 bits of its hash: its home in the index,
-    /// and its fingerprint in its index cell.
+    /// The key's tag, the high 16 bits of its hash: its home in the index
+    /// (so that a cell's home is known from its slot), compared before the
+    /// key in a probe.
     tag: u16,
 }
 
@@ -476,9 +477,11 @@ const EMPTY: u16 = u16::MAX;
 /// that boundary, so an update is O(1) plus the hash probe. Free slots are
 /// slots of count 0, so filling the table and evicting from it are the same
 /// step: take the first slot in `order`, the smallest count. The arrays are
-/// apart by what touches them (keys and counts; positions and blocks; the
-/// index of 16-bit slot numbers), slot and position numbers are 16 bits, so
-/// that the table stays small beside the stream of rows through the cache.
+/// apart by what touches them (keys and counts; positions and blocks;
+/// `order` with the block heads; the index), and slot, position and block
+/// numbers are 16 bits. An eviction puts the new key's index cell where its
+/// probe ended and then takes the old key's out: one probe, and no key is
+/// read to find the old cell.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Top<const C: usize = TOP_CAPACITY> {
