@@ -14,11 +14,11 @@
 //! IPv6 counterpart of one IPv4 host or NATed site); a single PREFIX above 32
 //! is the IPv6 prefix and IPv4 addresses stay whole; `V4,V6` (`raddr/24,48`)
 //! gives both. An update takes O(1) steps: an open-addressing hash index
-//! (2C cells, linear probing, backward-shift deletion) finds a key's slot,
+//! (16C cells, linear probing, backward-shift deletion) finds a key's slot,
 //! and the slots are kept sorted by count in blocks of equal counts (the
 //! paper's "stream summary", in arrays), so the smallest count is the first
 //! slot. A hostile choice of keys can lengthen probes (the hash is fixed,
-//! not keyed) but never past 2C cells. Keys print through
+//! not keyed) but never past C + 1 cells. Keys print through
 //! [`core::fmt::Display`]: dotted quad, RFC 5952 for IPv6 (core's own
 //! formatting: lowercase, longest run of two or more zero groups compressed,
 //! the first on a tie), `/BITS` after a prefix, a port as a number.
@@ -62,32 +62,36 @@ impl TopKey {
     /// The key for `addr` cut to `v4` bits if it is IPv4 (or IPv4-mapped
     /// IPv6) and to `v6` bits otherwise; lengths beyond the family's width
     /// are taken as the full width.
+    #[inline]
     pub fn address(addr: IpAddr, v4: u8, v6: u8) -> TopKey {
-        let addr = match addr {
-            IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
-            v4 => v4,
+        let v4_key = |a: Ipv4Addr| {
+            let prefix = v4.min(32);
+            // The top `prefix` bits, without a branch (0 for /0).
+            let mask = ((u64::MAX << 32) >> prefix) as u32;
+            TopKey::V4 {
+                addr: Ipv4Addr::from_bits(a.to_bits() & mask),
+                prefix,
+            }
         };
         match addr {
-            IpAddr::V4(a) => {
-                let prefix = v4.min(32);
-                let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-                TopKey::V4 {
-                    addr: Ipv4Addr::from_bits(a.to_bits() & mask),
-                    prefix,
+            IpAddr::V4(a) => v4_key(a),
+            IpAddr::V6(a) => match a.to_ipv4_mapped() {
+                Some(a) => v4_key(a),
+                None => {
+                    let prefix = v6.min(128);
+                    let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+                    TopKey::V6 {
+                        addr: Ipv6Addr::from_bits(a.to_bits() & mask),
+                        prefix,
+                    }
                 }
-            }
-            IpAddr::V6(a) => {
-                let prefix = v6.min(128);
-                let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-                TopKey::V6 {
-                    addr: Ipv6Addr::from_bits(a.to_bits() & mask),
-                    prefix,
-                }
-            }
+            },
         }
     }
 
-    /// A 64-bit hash of the key (murmur3's finaliser over a fold of it).
+    /// A 64-bit hash of the key: a fold of it times an odd constant
+    /// (Fibonacci hashing; the high bits are the well-mixed ones).
+    #[inline]
     fn hash(&self) -> u64 {
         let folded = match *self {
             TopKey::V4 { addr, prefix } => {
@@ -102,12 +106,13 @@ impl TopKey {
             }
             TopKey::Port(port) => u64::from(port) | 3 << 40,
         };
-        let mut h = folded;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ h >> 33
+        folded.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The key's tag in a [`Top`] index: the high 16 bits of its hash.
+    #[inline]
+    fn tag(&self) -> u16 {
+        (self.hash() >> 48) as u16
     }
 }
 
@@ -222,6 +227,7 @@ impl KeySpec {
     }
 
     /// The key `socket` is counted under (`None` for a conntrack key).
+    #[inline]
     pub fn key(&self, socket: &impl TcpSocket) -> Option<TopKey> {
         match self.field {
             KeyField::RemoteAddr => Some(TopKey::address(
@@ -372,35 +378,60 @@ impl TopEntry {
     }
 }
 
-/// One slot of the table.
+/// One slot of the table: what is read to check a key and written when a
+/// key takes the slot.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Slot {
     /// The key and its count; a count of 0 marks a free slot.
     entry: TopEntry,
-    /// The high 32 bits of the key's hash: its place in the index and its
-    /// fingerprint there.
-    hash: u32,
+    /// The key's tag, the high 16 bits of its hash: its home in the index
+    /// (so that a cell's home is known from its slot), compared before the
+    /// key in a probe.
+    tag: u16,
+}
+
+/// Where a slot is in the stream summary.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Link {
     /// The slot's position in `order`, stored XOR the slot's number (so
-    /// that the all-zero array means "slot i at position i").
-    pos: u32,
+    /// that all zeroes mean "slot i at position i").
+    pos: u16,
     /// The block of equal counts the slot is in.
-    block: u32,
+    block: u16,
+}
+
+/// One position in `order`.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct Place {
+    /// The slot at this position, XOR the position.
+    slot: u16,
+    /// The block starting here, if one does.
+    head: u16,
 }
 
 /// A run of positions in `order` whose slots all have `count`.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct Block {
-    start: u32,
-    end: u32,
+    start: u16,
+    end: u16,
     count: u32,
 }
 
-/// An empty cell of the index (no slot has number `u32::MAX`).
-const EMPTY: u64 = u64::MAX;
+/// Index cells per slot: at most a sixteenth of the cells are in use, so
+/// that probes are short (an unsuccessful one reads 1.07 cells on average
+/// with random tags) and seldom read a slot that is not the key's. With 8
+/// (half the memory), the bench's `Top::add` took about an eighth more
+/// time, with 4 more still (bench/top/RESULTS.md).
+const WAYS: usize = 16;
 
-/// A Space-Saving table of at most `C` keys (`C` from 1 to 2^30).
+/// An empty cell of the index (no slot has number `0xffff`).
+const EMPTY: u16 = u16::MAX;
+
+/// A Space-Saving table of at most `C` keys (`C` from 1 to 4096).
 ///
 /// ```
 /// use tcpcount_core::{Filter, KeySpec, Parser, StateSet, Top, TopEntry, TopKey};
@@ -437,33 +468,41 @@ const EMPTY: u64 = u64::MAX;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
-/// `Top::new()` is `const`. Memory is fixed: 76 bytes per key on x86_64
-/// (76 KiB for [`TOP_CAPACITY`]).
+/// `Top::new()` is `const`. Memory is fixed: 82 bytes per key (82 KiB for
+/// [`TOP_CAPACITY`]), 32 of them the index.
 ///
 /// Inside, the slots are kept sorted by count in `order` and cut into blocks
 /// of equal counts (the "stream summary" of the paper, in arrays): a count
 /// goes up by one by swapping the slot to the end of its block and moving
 /// that boundary, so an update is O(1) plus the hash probe. Free slots are
 /// slots of count 0, so filling the table and evicting from it are the same
-/// step: take the first slot in `order`, the smallest count.
+/// step: take the first slot in `order`, the smallest count. The arrays are
+/// apart by what touches them (keys and counts; positions and blocks;
+/// `order` with the block heads; the index), and slot, position and block
+/// numbers are 16 bits. An eviction puts the new key's index cell where its
+/// probe ended and then takes the old key's out: one probe, and no key is
+/// read to find the old cell.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Top<const C: usize = TOP_CAPACITY> {
     slots: [Slot; C],
-    /// Slot numbers by ascending count, each stored XOR its position.
-    order: [u32; C],
+    links: [Link; C],
+    /// By position in ascending count: the slot there, stored XOR the
+    /// position, and the block starting there if one does (stale
+    /// otherwise), so that the block after a block is found from its end.
+    order: [Place; C],
     blocks: [Block; C],
     /// Block numbers given back, a stack of `free_len`.
-    free: [u32; C],
+    free: [u16; C],
     free_len: u32,
     /// Blocks never used yet start here.
     fresh: u32,
     /// Slots with a key.
     len: u32,
-    /// The hash index: `2 * C` cells, read as one flat array, each
-    /// [`EMPTY`] or a key's hash (high 32 bits) and slot number (low 32), so
-    /// that a probe reads a slot only when the hashes match.
-    index: [[u64; 2]; C],
+    /// The hash index: `WAYS * C` cells, read as one flat array, each
+    /// [`EMPTY`] or a slot number; a probe compares the slot's tag, then its
+    /// key.
+    index: [[u16; WAYS]; C],
     total: u32,
     evicted: bool,
 }
@@ -475,8 +514,12 @@ impl<const C: usize> Default for Top<C> {
 }
 
 impl<const C: usize> Top<C> {
-    /// Rejects, at compile time, a capacity the index cannot hold.
-    const VALID: () = assert!(C >= 1 && C <= 1 << 30, "Top capacity must be 1..=2^30");
+    /// Rejects, at compile time, a capacity the index cannot hold (slot
+    /// numbers and index homes are 16 bits).
+    const VALID: () = assert!(
+        C >= 1 && C * WAYS <= 1 << 16,
+        "Top capacity must be 1..=4096"
+    );
 
     /// An empty table.
     pub const fn new() -> Top<C> {
@@ -488,7 +531,7 @@ impl<const C: usize> Top<C> {
         }; C];
         if let Some(first) = blocks.first_mut() {
             // Every slot free: one block of count 0.
-            first.end = C as u32 - 1;
+            first.end = C as u16 - 1;
         }
         Top {
             slots: [Slot {
@@ -497,17 +540,16 @@ impl<const C: usize> Top<C> {
                     count: 0,
                     error: 0,
                 },
-                hash: 0,
-                pos: 0,
-                block: 0,
+                tag: 0,
             }; C],
-            order: [0; C],
+            links: [Link { pos: 0, block: 0 }; C],
+            order: [Place { slot: 0, head: 0 }; C],
             blocks,
             free: [0; C],
             free_len: 0,
             fresh: 1,
             len: 0,
-            index: [[EMPTY; 2]; C],
+            index: [[EMPTY; WAYS]; C],
             total: 0,
             evicted: false,
         }
@@ -550,6 +592,7 @@ impl<const C: usize> Top<C> {
     /// [`crate::Parser::feed_visit`]'s visitor (the parser visits only rows
     /// its filter passes), or check [`crate::Filter::matches`] first.
     /// A conntrack key in `spec` counts nothing.
+    #[inline]
     pub fn add_socket(&mut self, spec: &KeySpec, socket: &impl TcpSocket) {
         if let Some(key) = spec.key(socket) {
             self.add(key);
@@ -573,34 +616,38 @@ impl<const C: usize> Top<C> {
             return;
         }
         self.total += 1;
-        let hash = (key.hash() >> 32) as u32;
-        let (found, at) = self.find(&key, hash);
-        if let Some(slot) = found {
-            self.increment(slot);
-            return;
-        }
+        let tag = key.tag();
+        let at = match self.probe(&key, tag) {
+            Ok(slot) => {
+                self.increment(slot);
+                return;
+            }
+            Err(at) => at,
+        };
         // The smallest count (0: a free slot) gives its place to the new key.
         let slot = self.order_at(0);
-        let Some(old) = self.slots.get(slot as usize).map(|s| s.entry) else {
+        let Some(s) = self.slots.get_mut(usize::from(slot)) else {
             return;
         };
-        let at = if old.count == 0 {
+        let old = *s;
+        *s = Slot {
+            entry: TopEntry {
+                key,
+                count: old.entry.count,
+                error: old.entry.count,
+            },
+            tag,
+        };
+        // The new cell goes in first, where the probe ended, then the old
+        // key's cell (the same slot number, found from the old tag's home
+        // before the new cell, which is past an empty cell) is taken out:
+        // removing first could open a hole before `at`.
+        self.set_index(at, slot);
+        if old.entry.count == 0 {
             self.len += 1;
-            at
         } else {
             self.evicted = true;
-            let old_hash = self.slots.get(slot as usize).map_or(0, |s| s.hash);
-            self.remove_index(&old.key, old_hash);
-            self.find(&key, hash).1
-        };
-        self.set_index(at, cell(hash, slot));
-        if let Some(s) = self.slots.get_mut(slot as usize) {
-            s.entry = TopEntry {
-                key,
-                count: old.count,
-                error: old.count,
-            };
-            s.hash = hash;
+            self.remove_cell(slot, old.tag);
         }
         self.increment(slot);
     }
@@ -644,81 +691,99 @@ impl<const C: usize> Top<C> {
     /// count of any key not listed (0 while not full).
     pub fn min_count(&self) -> u32 {
         let slot = self.order_at(0);
-        self.slots.get(slot as usize).map_or(0, |s| s.entry.count)
+        self.slots
+            .get(usize::from(slot))
+            .map_or(0, |s| s.entry.count)
     }
 
     /// Adds one to the count of `slot`: it moves to the end of its block,
     /// which then either joins the next block (whose count is one more) or
     /// becomes a block of its own.
-    fn increment(&mut self, slot: u32) {
-        let Some(&Slot { pos, block, .. }) = self.slots.get(slot as usize) else {
+    fn increment(&mut self, slot: u16) {
+        let Some(&Link { pos, block }) = self.links.get(usize::from(slot)) else {
             return;
         };
         let pos = pos ^ slot;
-        let Some(&Block { start, end, count }) = self.blocks.get(block as usize) else {
+        let Some(&Block { start, end, count }) = self.blocks.get(usize::from(block)) else {
             return;
         };
         if count == u32::MAX {
             return;
         }
-        // Swap with the last slot of the block.
+        // Swap with the last slot of the block (without a branch: when the
+        // slot is the last, as a heavy key alone in its block is, the swap
+        // writes what is there).
         let last = self.order_at(end);
         self.set_order(pos, last);
         self.set_order(end, slot);
-        if let Some(s) = self.slots.get_mut(last as usize) {
-            s.pos = pos ^ last;
+        if let Some(l) = self.links.get_mut(usize::from(last)) {
+            l.pos = pos ^ last;
         }
-        let next = self
-            .slots
-            .get(self.order_at(end.wrapping_add(1)) as usize)
-            .map(|s| s.block)
-            .filter(|_| (end as usize) + 1 < C)
-            .filter(|&b| {
-                self.blocks
-                    .get(b as usize)
-                    .is_some_and(|b| b.count == count + 1)
-            });
+        let next = if usize::from(end) + 1 < C {
+            self.order
+                .get(usize::from(end) + 1)
+                .map(|p| p.head)
+                .filter(|&b| {
+                    self.blocks
+                        .get(usize::from(b))
+                        .is_some_and(|b| b.count == count + 1)
+                })
+        } else {
+            None
+        };
         let new_block = match next {
             Some(next) => {
-                if let Some(b) = self.blocks.get_mut(next as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(next)) {
                     b.start = end;
                 }
+                self.set_head(end, next);
                 if start == end {
                     self.free_block(block);
-                } else if let Some(b) = self.blocks.get_mut(block as usize) {
+                } else if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.end = end - 1;
                 }
                 next
             }
             None if start == end => {
-                if let Some(b) = self.blocks.get_mut(block as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.count = count + 1;
                 }
                 block
             }
             None => {
-                if let Some(b) = self.blocks.get_mut(block as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(block)) {
                     b.end = end - 1;
                 }
                 let new = self.alloc_block();
-                if let Some(b) = self.blocks.get_mut(new as usize) {
+                if let Some(b) = self.blocks.get_mut(usize::from(new)) {
                     *b = Block {
                         start: end,
                         end,
                         count: count + 1,
                     };
                 }
+                self.set_head(end, new);
                 new
             }
         };
-        if let Some(s) = self.slots.get_mut(slot as usize) {
-            s.pos = end ^ slot;
-            s.block = new_block;
+        if let Some(l) = self.links.get_mut(usize::from(slot)) {
+            *l = Link {
+                pos: end ^ slot,
+                block: new_block,
+            };
+        }
+        if let Some(s) = self.slots.get_mut(usize::from(slot)) {
             s.entry.count = count + 1;
         }
     }
 
-    fn free_block(&mut self, block: u32) {
+    fn set_head(&mut self, pos: u16, block: u16) {
+        if let Some(p) = self.order.get_mut(usize::from(pos)) {
+            p.head = block;
+        }
+    }
+
+    fn free_block(&mut self, block: u16) {
         if let Some(f) = self.free.get_mut(self.free_len as usize) {
             *f = block;
             self.free_len += 1;
@@ -727,44 +792,44 @@ impl<const C: usize> Top<C> {
 
     /// A block number not in use. There is always one: at most C blocks are
     /// in use, and this is called only while a block holds two slots or more.
-    fn alloc_block(&mut self) -> u32 {
+    fn alloc_block(&mut self) -> u16 {
         if self.free_len > 0 {
             self.free_len -= 1;
             self.free.get(self.free_len as usize).copied().unwrap_or(0)
         } else {
             self.fresh += 1;
-            self.fresh - 1
+            (self.fresh - 1) as u16
         }
     }
 
-    fn order_at(&self, pos: u32) -> u32 {
-        self.order.get(pos as usize).map_or(0, |&s| s ^ pos)
+    fn order_at(&self, pos: u16) -> u16 {
+        self.order.get(usize::from(pos)).map_or(0, |p| p.slot ^ pos)
     }
 
-    fn set_order(&mut self, pos: u32, slot: u32) {
-        if let Some(o) = self.order.get_mut(pos as usize) {
-            *o = slot ^ pos;
+    fn set_order(&mut self, pos: u16, slot: u16) {
+        if let Some(p) = self.order.get_mut(usize::from(pos)) {
+            p.slot = slot ^ pos;
         }
     }
 
-    fn index_len() -> usize {
-        2 * C
+    const fn index_len() -> usize {
+        WAYS * C
     }
 
-    fn home(hash: u32) -> usize {
-        ((u64::from(hash) * Self::index_len() as u64) >> 32) as usize
+    /// The cell a key with `tag` would take in an empty index (the tag
+    /// scaled to the index's length, so that a cell's home is known from the
+    /// cell alone).
+    fn home(tag: u16) -> usize {
+        // index_len() <= 2^16, so the product fits 32 bits.
+        ((u32::from(tag) * Self::index_len() as u32) >> 16) as usize
     }
 
-    fn index_at(&self, i: usize) -> u64 {
-        self.index
-            .get(i / 2)
-            .and_then(|pair| pair.get(i % 2))
-            .copied()
-            .unwrap_or(EMPTY)
+    fn index_at(&self, i: usize) -> u16 {
+        self.index.as_flattened().get(i).copied().unwrap_or(EMPTY)
     }
 
-    fn set_index(&mut self, i: usize, value: u64) {
-        if let Some(c) = self.index.get_mut(i / 2).and_then(|p| p.get_mut(i % 2)) {
+    fn set_index(&mut self, i: usize, value: u16) {
+        if let Some(c) = self.index.as_flattened_mut().get_mut(i) {
             *c = value;
         }
     }
@@ -773,44 +838,48 @@ impl<const C: usize> Top<C> {
         if i + 1 >= Self::index_len() { 0 } else { i + 1 }
     }
 
-    /// The index position holding `key` (with this `hash`), or `Err` with the
-    /// empty position where it would go. At most C slots are used of 2C, so
+    /// The slot holding `key` (with this `tag`), or `Err` with the empty
+    /// index position where it would go. At most C cells are used of 16C, so
     /// an empty position always ends the probe.
-    fn probe(&self, key: &TopKey, hash: u32) -> Result<usize, usize> {
-        let mut i = Self::home(hash);
+    fn probe(&self, key: &TopKey, tag: u16) -> Result<u16, usize> {
+        let mut i = Self::home(tag);
         for _ in 0..Self::index_len() {
             let c = self.index_at(i);
             if c == EMPTY {
                 return Err(i);
             }
-            if (c >> 32) as u32 == hash
-                && self
-                    .slots
-                    .get(c as u32 as usize)
-                    .is_some_and(|s| s.entry.key == *key)
+            if self
+                .slots
+                .get(usize::from(c))
+                .is_some_and(|s| s.tag == tag && s.entry.key == *key)
             {
-                return Ok(i);
+                return Ok(c);
             }
             i = Self::next(i);
         }
         Err(i)
     }
 
-    /// The slot holding `key`, and the index position where it is or would
-    /// go.
-    fn find(&self, key: &TopKey, hash: u32) -> (Option<u32>, usize) {
-        match self.probe(key, hash) {
-            Ok(i) => (Some(self.index_at(i) as u32), i),
-            Err(i) => (None, i),
+    /// Removes the cell of `slot`, whose key had `tag`, from the index,
+    /// shifting later cells of its probe run back so that no lookup meets a
+    /// hole (Knuth's algorithm R); their homes come from their slots' tags.
+    fn remove_cell(&mut self, old: u16, tag: u16) {
+        let mut i = Self::home(tag);
+        let mut found = false;
+        for _ in 0..Self::index_len() {
+            let c = self.index_at(i);
+            if c == old {
+                found = true;
+                break;
+            }
+            if c == EMPTY {
+                break;
+            }
+            i = Self::next(i);
         }
-    }
-
-    /// Removes `key` from the index, shifting later entries of its probe run
-    /// back so that no lookup meets a hole (Knuth's algorithm R).
-    fn remove_index(&mut self, key: &TopKey, hash: u32) {
-        let Ok(mut i) = self.probe(key, hash) else {
+        if !found {
             return;
-        };
+        }
         let mut j = i;
         for _ in 0..Self::index_len() {
             j = Self::next(j);
@@ -818,8 +887,8 @@ impl<const C: usize> Top<C> {
             if c == EMPTY {
                 break;
             }
-            let k = Self::home((c >> 32) as u32);
-            // The entry at j may move to the hole at i unless its home lies
+            let k = Self::home(self.slots.get(usize::from(c)).map_or(0, |s| s.tag));
+            // The cell at j may move to the hole at i unless its home lies
             // cyclically in (i, j].
             let stays = if i <= j {
                 i < k && k <= j
@@ -833,11 +902,6 @@ impl<const C: usize> Top<C> {
         }
         self.set_index(i, EMPTY);
     }
-}
-
-/// An index cell: the hash's fingerprint and the slot number.
-fn cell(hash: u32, slot: u32) -> u64 {
-    u64::from(hash) << 32 | u64::from(slot)
 }
 
 #[cfg(test)]
@@ -949,9 +1013,143 @@ mod test {
         }
     }
 
+    impl<const C: usize> Top<C> {
+        /// Checks every internal invariant: each listed slot has exactly
+        /// one index cell, found by a probe from its home that meets no
+        /// empty cell; no other cell is in use; `order` is a permutation
+        /// sorted by count whose links point back; the blocks cut it into
+        /// runs of equal counts, each with its head at its start.
+        fn check_invariants(&self, what: &str) {
+            let cells: Vec<(usize, u16)> = (0..Self::index_len())
+                .map(|i| (i, self.index_at(i)))
+                .filter(|&(_, c)| c != EMPTY)
+                .collect();
+            assert_eq!(cells.len(), self.len(), "{what}: cells in use");
+            for &(i, c) in &cells {
+                let slot = c;
+                let s = self.slots[usize::from(slot)];
+                assert!(s.entry.count > 0, "{what}: cell {i} for free slot {slot}");
+                assert_eq!(s.tag, s.entry.key.tag(), "{what}: slot {slot} tag");
+                // Every cell from its home up to it is in use.
+                let mut j = Self::home(s.tag);
+                while j != i {
+                    assert_ne!(self.index_at(j), EMPTY, "{what}: hole before {i}");
+                    j = Self::next(j);
+                }
+                assert_eq!(self.probe(&s.entry.key, s.tag), Ok(slot), "{what}: probe");
+            }
+            let mut seen = vec![false; C];
+            let mut pos = 0usize;
+            while pos < C {
+                let Place { head, .. } = self.order[pos];
+                let b = self.blocks[usize::from(head)];
+                assert_eq!(usize::from(b.start), pos, "{what}: head at {pos}");
+                assert!(b.start <= b.end, "{what}: block {head}");
+                if pos > 0 {
+                    let before = self.slots[usize::from(self.order_at(pos as u16 - 1))];
+                    assert!(before.entry.count < b.count, "{what}: ascending at {pos}");
+                }
+                for p in b.start..=b.end {
+                    let slot = self.order_at(p);
+                    assert!(!seen[usize::from(slot)], "{what}: slot {slot} twice");
+                    seen[usize::from(slot)] = true;
+                    let l = self.links[usize::from(slot)];
+                    assert_eq!((l.pos ^ slot, l.block), (p, head), "{what}: link {slot}");
+                    assert_eq!(self.slots[usize::from(slot)].entry.count, b.count, "{what}");
+                }
+                pos = usize::from(b.end) + 1;
+            }
+        }
+    }
+
+    #[test]
+    fn test_index_and_order_after_many_evictions() {
+        // (capacity, stream): every key of a stream is added in turn, and
+        // the invariants are checked after each of the first 200 adds and
+        // every 97th after that.
+        fn stream(name: &str) -> Vec<TopKey> {
+            let mut x = 0x2545_f491_4f6c_dd1d_u64;
+            let mut rand = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            match name {
+                // All new: an eviction per add once full.
+                "distinct" => (0..5000).map(|i| TopKey::Port(i as u16)).collect(),
+                // Heavy keys between new ones (the old and new keys' cells
+                // collide and shift back and forth).
+                "interleaved" => (0..6000u32)
+                    .map(|i| {
+                        if i % 2 == 0 {
+                            TopKey::Port((i % 6) as u16)
+                        } else {
+                            v4(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255))
+                        }
+                    })
+                    .collect(),
+                // Random keys from a small set, then from a large one.
+                "mixed" => (0..8000)
+                    .map(|i| {
+                        let r = rand();
+                        let n = if i < 3000 { 40 } else { 20_000 };
+                        match r % 3 {
+                            0 => TopKey::Port((r >> 8) as u16 % n),
+                            1 => TopKey::V6 {
+                                addr: Ipv6Addr::from_bits(u128::from((r >> 8) % u64::from(n))),
+                                prefix: 128,
+                            },
+                            _ => TopKey::address(
+                                IpAddr::V4(Ipv4Addr::from_bits((r >> 8) as u32 % u32::from(n))),
+                                24,
+                                128,
+                            ),
+                        }
+                    })
+                    .collect(),
+                // Keys whose tags share one home: one long probe run that
+                // wraps around the index's end.
+                "one-home" => {
+                    let mut keys = Vec::new();
+                    let mut p = 0u16;
+                    while keys.len() < 40 {
+                        let k = TopKey::Port(p);
+                        if k.tag() >> 12 == 0xf {
+                            keys.push(k);
+                        }
+                        p = p.wrapping_add(1);
+                    }
+                    (0..4000).map(|i| keys[(i * 7 + i / 40) % 40]).collect()
+                }
+                _ => unreachable!(),
+            }
+        }
+        fn run<const C: usize>(name: &str) {
+            let keys = stream(name);
+            let mut top = Top::<C>::new();
+            top.check_invariants("empty");
+            for (i, &k) in keys.iter().enumerate() {
+                top.add(k);
+                if i < 200 || i % 97 == 0 {
+                    top.check_invariants(&format!("{name} C={C} after {}", i + 1));
+                }
+            }
+            top.check_invariants(&format!("{name} C={C} at the end"));
+            assert_eq!(top.total() as usize, keys.len());
+        }
+        for name in ["distinct", "interleaved", "mixed", "one-home"] {
+            run::<1>(name);
+            run::<2>(name);
+            run::<7>(name);
+            run::<64>(name);
+            run::<1024>(name);
+        }
+    }
+
     #[test]
     fn test_memory_is_fixed() {
-        assert!(core::mem::size_of::<Top<1024>>() <= 76 * 1024 + 64);
+        assert!(core::mem::size_of::<Top<1024>>() <= 82 * 1024 + 64);
     }
 
     #[test]

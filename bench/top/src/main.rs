@@ -2,7 +2,9 @@
 //! alternation so that both see the same machine, K passes of plain counting
 //! (`Parser::feed` in 64 KiB chunks, then `finish`) and K passes of the same
 //! with every row also counted into a `Top<1024>` by each KEY given
-//! (`feed_visit`), and prints the medians of their CPU time (this thread's,
+//! (`feed_visit`), and K passes with each row's key decoded but not counted
+//! (the part of `--top`'s cost that is the parser's and the decoding's, not
+//! the table's), and prints the medians of their CPU time (this thread's,
 //! so that other processes on a shared machine do not count) and their ratio. With `--once` it
 //! instead does one pass with the first KEY and prints the top 10 as
 //! `count key` lines (reading the file in 64 KiB pieces), for a whole-process comparison with
@@ -35,6 +37,20 @@ fn with_top(data: &[u8], spec: &KeySpec, top: &mut Top) -> Result<u32, Error> {
     *top = Top::new();
     let mut parser = Parser::new();
     let mut visit = |row: &tcpcount_core::Row<'_>| top.add_socket(spec, row);
+    for piece in data.chunks(CHUNK) {
+        parser.feed_visit(black_box(piece), &mut visit)?;
+    }
+    parser.end(&mut visit)?;
+    Ok(parser.counts().total())
+}
+
+/// The same pass as [`with_top`] with each row's key decoded but not
+/// counted: the part of `--top`'s cost that is not the table's.
+fn decode_only(data: &[u8], spec: &KeySpec) -> Result<u32, Error> {
+    let mut parser = Parser::new();
+    let mut visit = |row: &tcpcount_core::Row<'_>| {
+        black_box(spec.key(row));
+    };
     for piece in data.chunks(CHUNK) {
         parser.feed_visit(black_box(piece), &mut visit)?;
     }
@@ -178,6 +194,7 @@ fn main() -> ExitCode {
     };
     let mut plain_times = Vec::new();
     let mut top_times = vec![Vec::new(); specs.len()];
+    let mut decode_times = vec![Vec::new(); specs.len()];
     for _ in 0..iters {
         let start = cpu_now();
         let n = plain(black_box(&data));
@@ -190,6 +207,12 @@ fn main() -> ExitCode {
             assert_eq!(n.ok(), Some(rows));
             black_box(&top);
         }
+        for (spec, times) in specs.iter().zip(&mut decode_times) {
+            let start = cpu_now();
+            let n = decode_only(black_box(&data), spec);
+            times.push(cpu_now() - start);
+            assert_eq!(n.ok(), Some(rows));
+        }
     }
     let base = median(plain_times);
     println!(
@@ -197,7 +220,11 @@ fn main() -> ExitCode {
         data.len()
     );
     println!("  plain counting      {:8.3} ms", base.as_secs_f64() * 1e3);
-    for ((key, spec), times) in keys.iter().zip(&specs).zip(top_times) {
+    for ((key, spec), (times, decode)) in keys
+        .iter()
+        .zip(&specs)
+        .zip(top_times.into_iter().zip(decode_times))
+    {
         // The table's own share: the same keys, decoded beforehand, added
         // to an empty table.
         let mut decoded = Vec::with_capacity(rows as usize);
@@ -219,6 +246,12 @@ fn main() -> ExitCode {
                 .collect(),
         );
         let t = median(times);
+        let d = median(decode);
+        println!(
+            "  keys only {key:<9} {:8.3} ms  ratio {:.2}  (rows visited, keys decoded, not counted)",
+            d.as_secs_f64() * 1e3,
+            d.as_secs_f64() / base.as_secs_f64(),
+        );
         println!(
             "  --top {key:<13} {:8.3} ms  ratio {:.2}  (Top::add alone {:.1} ns/row; {} keys listed, exact: {}, min count {})",
             t.as_secs_f64() * 1e3,
