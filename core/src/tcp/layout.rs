@@ -43,6 +43,14 @@ pub const HEADER_REMOTE_V6: &[u8] = b"remote_address";
 /// What ends `sl` (`%4d:`, then the space before the local address).
 pub const SLOT_END: &[u8; 2] = b": ";
 
+/// The widths the kernel pads `uid` (`%5u`) and `timeout` (`%8d`) to, the
+/// decimal columns after the fixed-width part; `inode` (`%lu`) is not
+/// padded. A wider value (a uid of 100000 or more) widens its column and
+/// shifts the rest; only the fast path's guess of the usual shape uses these.
+pub const UID_WIDTH: usize = 5;
+/// See [`UID_WIDTH`].
+pub const TIMEOUT_WIDTH: usize = 8;
+
 /// What ends an address (before its port): where this byte stands tells a
 /// row's family.
 pub const ADDRESS_END: u8 = b':';

@@ -12,8 +12,13 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
-use super::layout::{ADDRESS_END, Column, Family, Field, PAD, SLOT_END, V4, V6};
-use super::swar::{Template, hex_word, leading_digits, leading_spaces, words};
+use super::layout::{
+    ADDRESS_END, Column, Family, Field, Fixed, PAD, SLOT_END, TIMEOUT_WIDTH, UID_WIDTH, V4, V6,
+};
+use super::swar::{
+    HIGH, Template, decimal_bytes, decimal_word, hex_word, leading_digits, leading_spaces,
+    right_aligned_decimal, space_bytes, words,
+};
 use crate::error::ErrorKind;
 use crate::state::TcpState;
 
@@ -51,60 +56,84 @@ impl<'a> Row<'a> {
         TcpState::from_code(self.state)
     }
 
-    /// The bytes of a span of the fixed part.
-    fn bytes(&self, span: Range<usize>) -> &'a [u8] {
-        self.fixed.get(span).unwrap_or_default()
-    }
-
-    /// The value of a fixed-width hex field (at most 8 digits), checked
-    /// when the row was parsed: 8 and 4 digits (queues, ports) are decoded
-    /// word-at-a-time.
-    #[inline]
-    fn value(&self, span: Range<usize>) -> u32 {
-        let digits = self.bytes(span);
-        if let Some(word) = digits.first_chunk::<8>() {
-            hex_word(u64::from_be_bytes(*word))
-        } else if let Some(word) = digits.first_chunk::<4>() {
-            hex_word(u64::from(u32::from_be_bytes(*word)))
-        } else {
-            hex_value(digits).unwrap_or(0)
+    /// The value of the fixed-width hex field of `N` digits (4 or 8: ports,
+    /// queues) that starts at `v4` or `v6` (by family) in the fixed part,
+    /// checked when the row was parsed: decoded word-at-a-time, offsets
+    /// constant once inlined.
+    #[inline(always)]
+    fn value<const N: usize>(&self, v4: Range<usize>, v6: Range<usize>) -> u32 {
+        let start = match self.family {
+            Family::Ipv4 => v4.start,
+            Family::Ipv6 => v6.start,
+        };
+        let Some(digits) = self.fixed.get(start..).and_then(<[u8]>::first_chunk::<N>) else {
+            return 0;
+        };
+        let mut word = [0u8; 8];
+        if let Some(low) = word.last_chunk_mut::<N>() {
+            *low = *digits;
         }
+        hex_word(u64::from_be_bytes(word))
     }
 
     /// The local address. The kernel prints each 32-bit word of an address in
     /// the byte order of the machine that wrote the table, so this is right
     /// for a table read on the machine that runs this code.
+    #[inline]
     pub fn local_ip(&self) -> IpAddr {
-        let span = self.family.fixed().local_address.clone();
-        decode_address(self.family, self.bytes(span))
+        self.address(V4.local_address.start, V6.local_address.start)
     }
 
     /// The local port.
     pub fn local_port(&self) -> u16 {
-        self.value(self.family.fixed().local_port.clone()) as u16
+        self.value::<4>(V4.local_port, V6.local_port) as u16
     }
 
     /// The remote address (see [`Row::local_ip`] on byte order).
+    #[inline]
     pub fn remote_ip(&self) -> IpAddr {
-        let span = self.family.fixed().remote_address.clone();
-        decode_address(self.family, self.bytes(span))
+        self.address(V4.remote_address.start, V6.remote_address.start)
+    }
+
+    /// The address whose digits start at `v4` or `v6` (by family) in the
+    /// fixed part: one bounds check, then eight digits at a time with no
+    /// re-validation (both paths checked every digit before a [`Row`]
+    /// exists). Each 32-bit word is printed native-endian.
+    #[inline(always)]
+    fn address(&self, v4: usize, v6: usize) -> IpAddr {
+        let word = |digits: &[u8; 8]| hex_word(u64::from_be_bytes(*digits)).to_ne_bytes();
+        match self.family {
+            Family::Ipv4 => {
+                let hex = self.fixed.get(v4..).and_then(<[u8]>::first_chunk::<8>);
+                IpAddr::V4(Ipv4Addr::from(hex.map_or([0; 4], word)))
+            }
+            Family::Ipv6 => {
+                let mut bytes = [0u8; 16];
+                if let Some(hex) = self.fixed.get(v6..).and_then(<[u8]>::first_chunk::<32>) {
+                    for (out, digits) in bytes.as_chunks_mut::<4>().0.iter_mut().zip(hex.as_chunks::<8>().0) {
+                        *out = word(digits);
+                    }
+                }
+                IpAddr::V6(Ipv6Addr::from(bytes))
+            }
+        }
     }
 
     /// The remote port.
     pub fn remote_port(&self) -> u16 {
-        self.value(self.family.fixed().remote_port.clone()) as u16
+        self.value::<4>(V4.remote_port, V6.remote_port) as u16
     }
 
     /// `tx_queue`: bytes in the send queue (for a listener, its backlog limit
     /// on some kernels; not meaningful for counting).
     pub fn tx_queue(&self) -> u32 {
-        self.value(self.family.fixed().tx_queue.clone())
+        self.value::<8>(V4.tx_queue, V6.tx_queue)
     }
 
     /// `rx_queue`: bytes in the receive queue, or for a `LISTEN` row the
     /// number of connections waiting to be accepted.
     pub fn rx_queue(&self) -> u32 {
-        self.value(self.family.fixed().rx_queue.clone())
+        self.value::<8>(V4.rx_queue, V6.rx_queue)
     }
 
     /// The owner's uid.
@@ -153,64 +182,105 @@ const TEMPLATE_V4: Template<{ words(V4.len) }> = Template::new(&V4);
 const TEMPLATE_V6: Template<{ words(V6.len) }> = Template::new(&V6);
 
 /// The fast path for the rows the kernel writes: `sl` of any width up to its
-/// `:`, then the fixed-width part (with an 8-digit `tm->when`) checked eight
-/// bytes at a time against the family's [`Template`], then the shared tail.
-/// `None` means "not sure": the field-by-field parser then decides, so both
-/// paths accept exactly the same rows and report the same errors.
+/// `:` (found in the first word), then the fixed-width part (with an 8-digit
+/// `tm->when`) checked eight bytes at a time against the family's
+/// [`Template`], then the decimal tail in its usual widths ([`fast_tail`]),
+/// or else by the shared [`Cursor::tail`]. `None` means "not sure": the
+/// field-by-field parser then decides, so both paths accept exactly the same
+/// rows and report the same errors.
 #[inline(always)]
 fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
-    // `sl`: padding, digits, then SLOT_END; its width grows past 9999 rows.
-    let digits_start = leading_spaces(line);
-    let colon = digits_start + leading_digits(line.get(digits_start..)?);
-    if colon == digits_start || line.get(colon..colon + SLOT_END.len())? != SLOT_END {
+    let rest = after_slot(line)?;
+    match rest.get(V4.local_address.end) {
+        Some(&ADDRESS_END) => fast_fixed(Family::Ipv4, &V4, &TEMPLATE_V4, rest),
+        _ => fast_fixed(Family::Ipv6, &V6, &TEMPLATE_V6, rest),
+    }
+}
+
+/// What follows `sl` and its [`SLOT_END`], if `sl` (padding, then at least
+/// one digit) ends within the first eight bytes; `None` if not sure. One
+/// word's byte masks instead of two scans: the first byte that is neither a
+/// space nor a digit must be the `:`, and before it every space must come
+/// before every digit.
+#[inline(always)]
+fn after_slot(line: &[u8]) -> Option<&[u8]> {
+    let x = u64::from_le_bytes(*line.first_chunk::<8>()?);
+    let other = !(space_bytes(x) | decimal_bytes(x)) & HIGH;
+    // The high bits of the bytes before the first other byte (all eight if
+    // there is none: then `sl` ends at the ninth byte or later).
+    let before = (other & other.wrapping_neg()).wrapping_sub(1) & HIGH;
+    let colon = (other.trailing_zeros() / 8) as usize;
+    if !right_aligned_decimal(x, before) {
         return None;
     }
-    let rest = line.get(colon + SLOT_END.len()..)?;
-    let family = match rest.get(V4.local_address.end) {
-        Some(&ADDRESS_END) => Family::Ipv4,
-        _ => Family::Ipv6,
-    };
-    let fixed = family.fixed();
-    let matched = match family {
-        Family::Ipv4 => TEMPLATE_V4.matches(rest),
-        Family::Ipv6 => TEMPLATE_V6.matches(rest),
-    };
-    if !matched {
+    if line.get(colon..colon + SLOT_END.len())? != SLOT_END {
         return None;
     }
-    let state = hex_value(rest.get(fixed.state.clone())?)?;
-    let mut cur = Cursor {
-        rest: rest.get(fixed.len..)?,
+    line.get(colon + SLOT_END.len()..)
+}
+
+/// The rest of the fast path for one family, with its layout's offsets as
+/// constants.
+#[inline(always)]
+fn fast_fixed<'a, const WORDS: usize>(
+    family: Family,
+    fixed: &Fixed,
+    template: &Template<WORDS>,
+    rest: &'a [u8],
+) -> Option<Result<Row<'a>, ErrorKind>> {
+    if !template.matches(rest) {
+        return None;
+    }
+    // Two digits the template checked.
+    let state = rest.get(fixed.state.clone())?.first_chunk::<2>()?;
+    let state = hex_word(u64::from(u16::from_be_bytes(*state))) as u8;
+    let tail = rest.get(fixed.len..)?;
+    let uid = match fast_tail(tail) {
+        Some(uid) => Ok(uid),
+        None => Cursor { rest: tail }.tail(),
     };
-    Some(cur.tail().map(|uid| Row {
+    Some(uid.map(|uid| Row {
         family,
-        state: state as u8,
+        state,
         fixed: rest.get(..fixed.kept).unwrap_or_default(),
         uid,
     }))
 }
 
-/// Decodes validated hex words, each printed as a native-endian `u32`: eight
-/// digits at a time ([`hex_word`]), no re-validation (both paths checked
-/// every digit before a [`Row`] exists).
-#[inline]
-fn decode_address(family: Family, hex: &[u8]) -> IpAddr {
-    let word = |i: usize| {
-        hex.get(i * 8..)
-            .and_then(<[u8]>::first_chunk::<8>)
-            .map_or(0, |digits| hex_word(u64::from_be_bytes(*digits)))
-            .to_ne_bytes()
+/// The decimal tail in the widths the kernel pads it to ([`UID_WIDTH`],
+/// [`TIMEOUT_WIDTH`]; the usual case: a uid below 100000, a timeout that is
+/// not negative, an inode of 1 to 15 digits followed by a space), checked
+/// and the uid decoded a word at a time. `Some(uid)` only for a tail
+/// [`Cursor::tail`] accepts with that uid; `None` means "not sure", and
+/// [`Cursor::tail`] decides.
+#[inline(always)]
+fn fast_tail(tail: &[u8]) -> Option<u32> {
+    const UID_FIELD: u64 = HIGH >> (8 * (8 - UID_WIDTH));
+    let uid = u64::from_le_bytes(*tail.first_chunk::<8>()?);
+    let timeout = tail.get(UID_WIDTH + 1..)?.first_chunk::<8>()?;
+    let timeout = u64::from_le_bytes(*timeout);
+    let ok = right_aligned_decimal(uid, UID_FIELD)
+        && right_aligned_decimal(timeout, HIGH)
+        && tail.get(UID_WIDTH) == Some(&PAD);
+    // A space, then the inode's digits and a space.
+    let Some((&PAD, inode)) = tail.get(UID_WIDTH + 1 + TIMEOUT_WIDTH..)?.split_first() else {
+        return None;
     };
-    match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::from(word(0))),
-        Family::Ipv6 => {
-            let mut bytes = [0u8; 16];
-            for (i, out) in bytes.as_chunks_mut::<4>().0.iter_mut().enumerate() {
-                *out = word(i);
-            }
-            IpAddr::V6(Ipv6Addr::from(bytes))
-        }
+    if !ok {
+        return None;
     }
+    let mut digits = 0;
+    for word in inode.as_chunks::<8>().0.iter().take(2) {
+        let x = u64::from_le_bytes(*word);
+        let outside = !decimal_bytes(x) & HIGH;
+        if outside != 0 {
+            let at = outside.trailing_zeros() / 8;
+            let ends = (x >> (at * 8)) as u8 == PAD;
+            return (ends && (digits > 0 || at > 0)).then(|| decimal_word(uid << (8 * (8 - UID_WIDTH))));
+        }
+        digits += 8;
+    }
+    None
 }
 
 const fn hex_digit(byte: u8) -> Option<u32> {
