@@ -31,6 +31,9 @@ pub struct Parser {
 struct Table {
     family: Option<Family>,
     filter: Filter,
+    /// Whether `filter` restricts anything (known when it is given: not
+    /// asked again on every row).
+    filtered: bool,
     counts: Counts,
     error: Option<Error>,
 }
@@ -48,6 +51,7 @@ impl Parser {
             lines: Lines::new(),
             table: Table {
                 family: None,
+                filtered: !filter.is_empty(),
                 filter,
                 counts: Counts::new(),
                 error: None,
@@ -144,7 +148,7 @@ impl Table {
             }
             Some(_) => {}
         }
-        if self.filter.is_empty() || self.filter.matches(&row) {
+        if !self.filtered || self.filter.matches(&row) {
             self.counts.add_code(row.state_code());
             visit(&row);
         }
