@@ -110,7 +110,12 @@ impl<'a> Row<'a> {
             Family::Ipv6 => {
                 let mut bytes = [0u8; 16];
                 if let Some(hex) = self.fixed.get(v6..).and_then(<[u8]>::first_chunk::<32>) {
-                    for (out, digits) in bytes.as_chunks_mut::<4>().0.iter_mut().zip(hex.as_chunks::<8>().0) {
+                    for (out, digits) in bytes
+                        .as_chunks_mut::<4>()
+                        .0
+                        .iter_mut()
+                        .zip(hex.as_chunks::<8>().0)
+                    {
                         *out = word(digits);
                     }
                 }
@@ -276,7 +281,8 @@ fn fast_tail(tail: &[u8]) -> Option<u32> {
         if outside != 0 {
             let at = outside.trailing_zeros() / 8;
             let ends = (x >> (at * 8)) as u8 == PAD;
-            return (ends && (digits > 0 || at > 0)).then(|| decimal_word(uid << (8 * (8 - UID_WIDTH))));
+            return (ends && (digits > 0 || at > 0))
+                .then(|| decimal_word(uid << (8 * (8 - UID_WIDTH))));
         }
         digits += 8;
     }
@@ -597,6 +603,104 @@ mod test {
                 assert_eq!(u32::from(row.remote_port()), naive(&rp), "{line}");
                 assert_eq!(row.tx_queue(), naive(&tx), "{line}");
                 assert_eq!(row.rx_queue(), naive(&rx), "{line}");
+            }
+        }
+    }
+
+    /// The fast tail against [`Cursor::tail`]: whenever it answers, it gives
+    /// the uid the shared tail parser gives, and it answers for the tails
+    /// the kernel writes (so kernel rows take it). Cases are tails as
+    /// printed, then every byte of each replaced by the bytes where the
+    /// masks' edges are, and every cut.
+    #[test]
+    fn test_fast_tail_agrees_with_the_tail_parser() {
+        let taken: &[&[u8]] = &[
+            b"    0        0 51445 1 00000000536dd049 100 0 0 10 0",
+            b" 1000        0 4242 1 0000000000000000 20 4 30 10 -1",
+            b"65534        3 1 1 0000000000000000",
+            b"99999 99999999 123456789012345 1",
+            b"    0        0 0 3 0000000000000000",
+            b"    0        0 12345678 1 0000000000000000",
+            b"    0        0 123456789 1 0000000000000000",
+        ];
+        let declined: &[&[u8]] = &[
+            b"100000        0 1 1",
+            b"    0       -1 1 1",
+            b"    0        0 12345",
+            b"    0        0 1234567890123456 1",
+            b"     0       0 1 1",
+            b"    0         0 1 1",
+            b"    0        0  1 1",
+            b"    0        0 1",
+        ];
+        let oracle = |tail: &[u8]| Cursor { rest: tail }.tail();
+        for &tail in taken {
+            assert_eq!(fast_tail(tail).map(Ok), Some(oracle(tail)), "{tail:?}");
+        }
+        for &tail in declined {
+            assert_eq!(fast_tail(tail), None, "{tail:?}");
+        }
+        let bytes = [
+            0u8, b' ', b'-', b'0', b'5', b'9', b'/', b':', b'a', b'\t', 0x80, 0xB0,
+        ];
+        for &tail in taken.iter().chain(declined) {
+            for at in 0..tail.len() {
+                for byte in bytes {
+                    let mut mutated = tail.to_vec();
+                    mutated[at] = byte;
+                    if let Some(uid) = fast_tail(&mutated) {
+                        assert_eq!(Ok(uid), oracle(&mutated), "{mutated:?}");
+                    }
+                }
+                if let Some(uid) = fast_tail(&tail[..at]) {
+                    assert_eq!(Ok(uid), oracle(&tail[..at]), "cut at {at}");
+                }
+            }
+        }
+    }
+
+    /// `after_slot` against the field-by-field reading of `sl`: where it
+    /// answers, it is the rest after `sl`'s `: `, and it answers for every
+    /// width up to 7 digits.
+    #[test]
+    fn test_after_slot_against_the_slow_path() {
+        let naive = |line: &[u8]| -> Option<usize> {
+            let mut cur = Cursor { rest: line };
+            cur.skip_spaces();
+            if cur.digits().is_empty() {
+                return None;
+            }
+            let [colon, space] = *SLOT_END;
+            cur.separator(colon, Field::Slot, Field::Slot).ok()?;
+            cur.separator(space, Field::Slot, Field::LocalAddress)
+                .ok()?;
+            Some(line.len() - cur.rest.len())
+        };
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        for slot in [
+            "0", "9", "42", "9999", "10000", "123456", "1234567", "12345678",
+        ] {
+            for pad in 0..6 {
+                lines.push(format!("{}{slot}: 0100007F:1F90", " ".repeat(pad)).into_bytes());
+            }
+        }
+        let replacements = [
+            0u8, b' ', b':', b'0', b'9', b'/', b';', b'a', b'\t', 0x80, 0xBA,
+        ];
+        for line in lines.clone() {
+            for at in 0..10 {
+                for byte in replacements {
+                    let mut mutated = line.clone();
+                    mutated[at] = byte;
+                    lines.push(mutated);
+                }
+            }
+        }
+        for line in &lines {
+            let expected = naive(line);
+            match after_slot(line) {
+                Some(rest) => assert_eq!(Some(line.len() - rest.len()), expected, "{line:?}"),
+                None => assert!(expected.is_none_or(|n| n > 9), "{line:?}: {expected:?}"),
             }
         }
     }

@@ -437,6 +437,67 @@ mod test {
         }
     }
 
+    /// `right_aligned_decimal` against its naive oracle (the marked bytes
+    /// are spaces, then at least one digit to the field's end) on every test
+    /// word and every field of one to eight bytes starting at byte 0, and
+    /// `decimal_word` against `str::parse` on the words it is given (digits
+    /// and spaces, right-aligned).
+    #[test]
+    fn test_right_aligned_decimal_against_naive() {
+        let naive = |x: u64, len: usize| {
+            let bytes = &x.to_le_bytes()[..len];
+            let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+            spaces < len && bytes[spaces..].iter().all(u8::is_ascii_digit)
+        };
+        let fields = (1..=8).map(|len| (len, HIGH >> (8 * (8 - len))));
+        let mut words: Vec<u64> = words_for_test().collect();
+        for text in [
+            "       0",
+            "    1000",
+            "   65534",
+            "12345678",
+            "  4294967",
+            "        ",
+            "0       ",
+            " 1 2    ",
+            "  -1    ",
+            "00000000",
+            "99999999",
+            "     \x009",
+        ] {
+            let mut word = [b' '; 8];
+            for (w, b) in word.iter_mut().zip(text.bytes()) {
+                *w = b;
+            }
+            words.push(u64::from_le_bytes(word));
+        }
+        for x in words {
+            for (len, field) in fields.clone() {
+                let expected = naive(x, len);
+                assert_eq!(
+                    right_aligned_decimal(x, field),
+                    expected,
+                    "{x:#018x} in {len}"
+                );
+                if expected && len == 8 {
+                    let text = core::str::from_utf8(&x.to_le_bytes())
+                        .unwrap()
+                        .trim_start()
+                        .to_owned();
+                    assert_eq!(decimal_word(x), text.parse::<u32>().unwrap(), "{text:?}");
+                }
+            }
+        }
+        for n in [
+            0u32, 1, 9, 10, 99, 100, 1000, 65534, 99_999, 1_234_567, 99_999_999,
+        ] {
+            let text = format!("{n:>8}");
+            let x = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
+            assert!(right_aligned_decimal(x, HIGH), "{text:?}");
+            assert_eq!(decimal_word(x), n, "{text:?}");
+        }
+    }
+
     #[test]
     fn test_hex_and_zero_byte_masks() {
         for b in 0..=255u8 {
