@@ -13,7 +13,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
 use super::layout::{
-    ADDRESS_END, Column, Family, Field, Fixed, PAD, SLOT_END, TIMEOUT_WIDTH, UID_WIDTH, V4, V6,
+    ADDRESS_END, Column, Family, Field, PAD, SLOT_END, TIMEOUT_WIDTH, UID_WIDTH, V4, V6,
 };
 use super::swar::{
     HIGH, Template, decimal_bytes, decimal_word, hex_word, leading_digits, leading_spaces,
@@ -196,10 +196,41 @@ const TEMPLATE_V6: Template<{ words(V6.len) }> = Template::new(&V6);
 #[inline(always)]
 fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
     let rest = after_slot(line)?;
-    match rest.get(V4.local_address.end) {
-        Some(&ADDRESS_END) => fast_fixed(Family::Ipv4, &V4, &TEMPLATE_V4, rest),
-        _ => fast_fixed(Family::Ipv6, &V6, &TEMPLATE_V6, rest),
+    // Only the template is per family; what follows is one copy, with the
+    // family's offsets chosen, to keep the code small.
+    let (family, matched, state, len, kept) = match rest.get(V4.local_address.end) {
+        Some(&ADDRESS_END) => (
+            Family::Ipv4,
+            TEMPLATE_V4.matches(rest),
+            V4.state.start,
+            V4.len,
+            V4.kept,
+        ),
+        _ => (
+            Family::Ipv6,
+            TEMPLATE_V6.matches(rest),
+            V6.state.start,
+            V6.len,
+            V6.kept,
+        ),
+    };
+    if !matched {
+        return None;
     }
+    // Two digits the template checked.
+    let state = rest.get(state..)?.first_chunk::<2>()?;
+    let state = hex_word(u64::from(u16::from_be_bytes(*state))) as u8;
+    let tail = rest.get(len..)?;
+    let uid = match fast_tail(tail) {
+        Some(uid) => Ok(uid),
+        None => Cursor { rest: tail }.tail(),
+    };
+    Some(uid.map(|uid| Row {
+        family,
+        state,
+        fixed: rest.get(..kept).unwrap_or_default(),
+        uid,
+    }))
 }
 
 /// What follows `sl` and its [`SLOT_END`], if `sl` (padding, then at least
@@ -222,34 +253,6 @@ fn after_slot(line: &[u8]) -> Option<&[u8]> {
         return None;
     }
     line.get(colon + SLOT_END.len()..)
-}
-
-/// The rest of the fast path for one family, with its layout's offsets as
-/// constants.
-#[inline(always)]
-fn fast_fixed<'a, const WORDS: usize>(
-    family: Family,
-    fixed: &Fixed,
-    template: &Template<WORDS>,
-    rest: &'a [u8],
-) -> Option<Result<Row<'a>, ErrorKind>> {
-    if !template.matches(rest) {
-        return None;
-    }
-    // Two digits the template checked.
-    let state = rest.get(fixed.state.clone())?.first_chunk::<2>()?;
-    let state = hex_word(u64::from(u16::from_be_bytes(*state))) as u8;
-    let tail = rest.get(fixed.len..)?;
-    let uid = match fast_tail(tail) {
-        Some(uid) => Ok(uid),
-        None => Cursor { rest: tail }.tail(),
-    };
-    Some(uid.map(|uid| Row {
-        family,
-        state,
-        fixed: rest.get(..fixed.kept).unwrap_or_default(),
-        uid,
-    }))
 }
 
 /// The decimal tail in the widths the kernel pads it to ([`UID_WIDTH`],
