@@ -110,15 +110,17 @@ pub fn space_bytes(x: u64) -> u64 {
 
 /// Whether the bytes of `x` that `field` marks (high bit per byte, a run of
 /// whole bytes) are spaces, then at least one ASCII decimal digit up to the
-/// field's last byte: a right-aligned `%Nd` column with no sign. One
-/// comparison of masks instead of a scan: every space must lie below the
+/// field's last byte: a right-aligned `%Nd` column with no sign. Two
+/// comparisons of masks instead of a scan: every space must lie below the
 /// lowest digit.
 #[inline(always)]
 pub fn right_aligned_decimal(x: u64, field: u64) -> bool {
     let digits = decimal_bytes(x) & field;
     let spaces = space_bytes(x) & field;
+    // Every space below the lowest digit (and a digit at all: with none,
+    // `lowest_digit` is 0 and nothing is below it).
     let lowest_digit = digits & digits.wrapping_neg();
-    digits != 0 && digits | spaces == field && spaces & !lowest_digit.wrapping_sub(1) == 0
+    digits | spaces == field && spaces < lowest_digit
 }
 
 /// The value of eight bytes loaded little-endian (the first byte the most
