@@ -5,9 +5,10 @@
 //! differs between kernels and socket kinds. A fast path checks the
 //! fixed-width part with one [`Template`] match, keyed on the `:` after `sl`
 //! whatever its width; the field-by-field path decides every row the fast path
-//! is unsure of and names the field at fault. Both share the parser of the
-//! decimal tail. Addresses stay as borrowed hex and are decoded only when
-//! asked for.
+//! is unsure of and names the field at fault. The fast path checks the
+//! decimal tail in the kernel's usual widths a word at a time, and otherwise
+//! hands it to the parser of the tail both paths share. Addresses, ports and
+//! queues stay as borrowed hex and are decoded only when asked for.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
