@@ -358,7 +358,7 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
         cur.separator(CtField::State, CtField::Source)?;
     }
 
-    let original = tuple(&mut cur, head)?;
+    let (original, texts) = tuple(&mut cur, head, None)?;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -375,7 +375,7 @@ fn body(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
             Some(_) => CtErrorKind::BadField(CtField::Counters),
         });
     }
-    let reply = tuple(&mut cur, head)?;
+    let (reply, _) = tuple(&mut cur, head, Some((&texts, &original)))?;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -483,19 +483,60 @@ fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKin
     Ok((mark, zone))
 }
 
-/// `src=A dst=B ` and the protocol's part, each followed by a space.
+/// The text of a tuple's fields as the line prints them (`sport`, `dport`
+/// empty for protocols without ports), each of which was followed by a space.
+#[derive(Clone, Copy, Default)]
+struct Texts<'a> {
+    src: &'a [u8],
+    dst: &'a [u8],
+    sport: &'a [u8],
+    dport: &'a [u8],
+}
+
+/// `src=A dst=B ` and the protocol's part, each followed by a space, and
+/// the text of its fields. With `mirror` (the original tuple's texts, for
+/// the reply tuple), a field whose text is the original's counterpart's
+/// followed by a space (the reply of a connection without NAT is the
+/// original turned round) takes that field's value instead of being parsed
+/// again: the parse of a field depends only on its bytes up to that space,
+/// so the result is the same by construction.
 #[inline(always)]
-fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
+fn tuple<'a>(
+    cur: &mut Cursor<'a>,
+    head: Head,
+    mirror: Option<(&Texts<'a>, &Tuple)>,
+) -> Result<(Tuple, Texts<'a>), CtErrorKind> {
+    let mut texts = Texts::default();
     cur.expect(key::SRC, CtField::Source)?;
-    let src = cur.address(head.family, CtField::Source)?;
+    let start = cur.rest;
+    let src = match mirror {
+        Some((t, o)) if cur.take_same(t.dst) => o.dst,
+        _ => cur.address(head.family, CtField::Source)?,
+    };
+    texts.src = consumed(start, cur.rest);
     cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
-    let dst = cur.address(head.family, CtField::Destination)?;
+    let start = cur.rest;
+    let dst = match mirror {
+        Some((t, o)) if cur.take_same(t.src) => o.src,
+        _ => cur.address(head.family, CtField::Destination)?,
+    };
+    texts.dst = consumed(start, cur.rest);
     let ports = match head.l4 {
         L4Tuple::Ports => {
             cur.separator_key(CtField::Destination, key::SPORT, CtField::SourcePort)?;
-            let sport = cur.port(CtField::SourcePort)?;
+            let start = cur.rest;
+            let sport = match mirror {
+                Some((t, o)) if cur.take_same(t.dport) => o.dport().unwrap_or_default(),
+                _ => cur.port(CtField::SourcePort)?,
+            };
+            texts.sport = consumed(start, cur.rest);
             cur.separator_key(CtField::SourcePort, key::DPORT, CtField::DestinationPort)?;
-            let dport = cur.port(CtField::DestinationPort)?;
+            let start = cur.rest;
+            let dport = match mirror {
+                Some((t, o)) if cur.take_same(t.sport) => o.sport().unwrap_or_default(),
+                _ => cur.port(CtField::DestinationPort)?,
+            };
+            texts.dport = consumed(start, cur.rest);
             cur.separator(CtField::DestinationPort, CtField::Use)?;
             Some((sport, dport))
         }
@@ -532,7 +573,15 @@ fn tuple(cur: &mut Cursor<'_>, head: Head) -> Result<Tuple, CtErrorKind> {
             None
         }
     };
-    Ok(Tuple { src, dst, ports })
+    Ok((Tuple { src, dst, ports }, texts))
+}
+
+/// The bytes taken from `start` to get to `rest` (a suffix of it).
+#[inline(always)]
+fn consumed<'a>(start: &'a [u8], rest: &[u8]) -> &'a [u8] {
+    start
+        .get(..start.len().saturating_sub(rest.len()))
+        .unwrap_or_default()
 }
 
 /// The unread part of a line, consumed field by field.
@@ -612,6 +661,30 @@ impl<'a> Cursor<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Consumes `text` if the rest starts with it and a space after it; an
+    /// empty `text` (a field the parse took nothing for) never matches.
+    #[inline(always)]
+    fn take_same(&mut self, text: &[u8]) -> bool {
+        let n = text.len();
+        let equal = match (self.rest.first_chunk::<8>(), n) {
+            // Up to seven bytes and the space: one masked compare of a word.
+            (Some(word), 1..=7) => {
+                let want = load_short(text) | u64::from(b' ') << (n * 8);
+                let mask = u64::MAX >> ((7 - n) * 8);
+                (u64::from_le_bytes(*word) ^ want) & mask == 0
+            }
+            (_, 0) => false,
+            _ => {
+                self.rest.get(n) == Some(&b' ')
+                    && self.rest.get(..n).is_some_and(|head| same(head, text))
+            }
+        };
+        if equal {
+            self.rest = self.rest.get(n..).unwrap_or_default();
+        }
+        equal
     }
 
     /// A space ending field `before`, then `key` (at most seven bytes),
@@ -921,14 +994,19 @@ fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
 }
 
 /// Whether two short byte strings are equal, compared as two overlapping
-/// words each (the keys are 3 to 12 bytes) instead of through a `memcmp`
-/// call.
+/// words each (the keys are 3 to 12 bytes, addresses up to 39) instead of
+/// through a `memcmp` call.
 #[inline(always)]
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
     match a.len() {
+        // IPv6 addresses (39 bytes).
+        32..=48 => {
+            a.first_chunk::<32>() == b.first_chunk::<32>()
+                && a.last_chunk::<16>() == b.last_chunk::<16>()
+        }
         8..=16 => {
             a.first_chunk::<8>() == b.first_chunk::<8>()
                 && a.last_chunk::<8>() == b.last_chunk::<8>()
