@@ -310,11 +310,12 @@ fn prefix(line: &[u8]) -> Result<(Head, &[u8]), CtErrorKind> {
     Ok((head, cur.rest))
 }
 
-/// Everything after the prefix. `MIRROR`: let the reply tuple take the
-/// original's values for fields that repeat them (see [`tuple`]); off only
-/// in tests, as the reference it must agree with.
+/// Everything after the prefix. `FAST`: take the TCP state from
+/// [`state_fast`] and let the reply tuple take the original's values for
+/// fields that repeat them (see [`tuple`]); off only in tests, as the
+/// reference these shortcuts must agree with.
 #[inline(always)]
-fn body<const MIRROR: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
+fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
     let mut cur = Cursor { rest };
     let timeout = match cur.rest.first() {
         Some(b'0'..=b'9' | b'-') => {
@@ -337,11 +338,15 @@ fn body<const MIRROR: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKin
     // What the protocol prints between the timeout and the tuple: the TCP
     // state word, or for others (sctp, old gre) words of their own.
     let mut word = None;
-    if head.number == 6
-        && let Some(found) = state_word_fast(cur.rest)
-    {
-        word = Some(found);
-        cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
+    let mut known = None;
+    if head.number == 6 {
+        if let Some((state, n)) = FAST.then(|| state_fast(cur.rest)).flatten() {
+            known = Some(state);
+            cur.rest = cur.rest.get(n + 1..).unwrap_or_default();
+        } else if let Some(found) = state_word_fast(cur.rest) {
+            word = Some(found);
+            cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
+        }
     }
     while !cur.rest.starts_with(key::SRC) {
         let token = cur.token();
@@ -377,7 +382,7 @@ fn body<const MIRROR: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKin
             Some(_) => CtErrorKind::BadField(CtField::Counters),
         });
     }
-    let (reply, _) = tuple(&mut cur, head, MIRROR.then_some((&texts, &original)))?;
+    let (reply, _) = tuple(&mut cur, head, FAST.then_some((&texts, &original)))?;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -408,7 +413,10 @@ fn body<const MIRROR: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKin
         } else if offloaded {
             CtState::Offload
         } else {
-            CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?)
+            match known {
+                Some(state) => state,
+                None => CtState::from_word(word.ok_or(CtErrorKind::BadField(CtField::State))?),
+            }
         })
     } else {
         None
@@ -875,6 +883,75 @@ fn state_word_fast(rest: &[u8]) -> Option<&[u8]> {
     (n > 0 && n < 16 && after.get(..1 + key::SRC.len())? == b" src=").then(|| rest.get(..n))?
 }
 
+/// The multiplier of [`state_fast`]'s hash, found by a search so that the
+/// ten state words (with ` src=` after them) fall in ten different slots
+/// (`test_state_fast_finds_every_word` checks it).
+const STATE_HASH: u64 = 0xf934_1c68_966b_aea1;
+
+/// The slot of the sixteen bytes at a line's state word (`first`: bytes 0-7,
+/// `second`: 8-15): a multiplicative hash of its first nine bytes.
+#[inline(always)]
+const fn state_slot(first: u64, second: u64) -> usize {
+    ((first ^ (second & 0xFF)).wrapping_mul(STATE_HASH) >> 60) as usize
+}
+
+/// One slot of [`STATE_SLOTS`]: the state and its word's length, the
+/// bytes 0-7 of `WORD src=`, and its bytes from 8 on with their mask.
+type StateSlot = Option<(CtState, usize, u64, u64, u64)>;
+
+/// The ten state words in [`state_slot`]'s slots. Only evaluated at compile
+/// time.
+#[allow(clippy::indexing_slicing)]
+const fn state_slots() -> [StateSlot; 16] {
+    let mut slots = [None; 16];
+    let mut i = 0;
+    while i < 10 {
+        let state = CtState::ALL[i];
+        let word = state.name().as_bytes();
+        let mut text = [0u8; 16];
+        let mut at = 0;
+        while at < word.len() {
+            text[at] = word[at];
+            at += 1;
+        }
+        let mut k = 0;
+        while k < 5 {
+            text[at] = b" src="[k];
+            at += 1;
+            k += 1;
+        }
+        let (mut first, mut second) = (0u64, 0u64);
+        let mut b = 0;
+        while b < 8 {
+            first |= (text[b] as u64) << (b * 8);
+            second |= (text[b + 8] as u64) << (b * 8);
+            b += 1;
+        }
+        // `at` (9 to 16 bytes) is the length of `WORD src=`.
+        let mask = u64::MAX >> ((16 - at) * 8);
+        slots[state_slot(first, second)] = Some((state, word.len(), first, second, mask));
+        i += 1;
+    }
+    slots
+}
+
+const STATE_SLOTS: [StateSlot; 16] = state_slots();
+
+/// The TCP state at the start of `rest` and its word's length, if `rest`
+/// starts with one of the ten state words the kernel prints and ` src=`:
+/// one hash picks the only candidate, two word compares confirm it. `None`
+/// sends the line to [`state_word_fast`] and the general loop, which agree
+/// ([`CtState::from_word`] of the same word).
+#[inline(always)]
+fn state_fast(rest: &[u8]) -> Option<(CtState, usize)> {
+    let (first, second) = rest.first_chunk::<16>()?.split_at(8);
+    let first = u64::from_le_bytes(first.try_into().unwrap_or_default());
+    let second = u64::from_le_bytes(second.try_into().unwrap_or_default());
+    let (state, len, want_first, want_second, mask) =
+        (*STATE_SLOTS.get(state_slot(first, second))?)?;
+    (first == want_first && (second ^ want_second) & mask == 0).then_some((state, len))
+}
+
 /// The bytes of a slice shorter than 8 bytes as a little-endian word, zeros
 /// above them (which are not digits): two overlapping 4-byte loads from 4
 /// bytes on, instead of a loop.
@@ -1150,7 +1227,11 @@ mod test {
                 for byte in [b' ', b'0', b'1', b'.', b':', b'a'] {
                     let mut longer = line.to_vec();
                     longer.insert(at, byte);
-                    assert_eq!(Entry::parse(&longer), slow(&longer), "{byte:#x} inserted at {at}");
+                    assert_eq!(
+                        Entry::parse(&longer),
+                        slow(&longer),
+                        "{byte:#x} inserted at {at}"
+                    );
                 }
             }
         }
@@ -1388,6 +1469,39 @@ mod test {
             }
         }
         assert!(taken >= 3, "{taken}");
+    }
+
+    /// Every state word is found in its own slot, with its length, and
+    /// nothing else is: the words cut short, run on, or changed in one byte.
+    #[test]
+    fn test_state_fast_finds_every_word() {
+        let filled = STATE_SLOTS.iter().filter(|s| s.is_some()).count();
+        assert_eq!(filled, 10, "ten states in ten slots");
+        for state in &CtState::ALL[..10] {
+            let word = state.name().as_bytes();
+            let line = [word, b" src=10.0.0.1 dst=10.0.0.2 sport=1"].concat();
+            assert_eq!(state_fast(&line), Some((*state, word.len())), "{state:?}");
+            assert_eq!(state_word_fast(&line), Some(word));
+            assert_eq!(CtState::from_word(word), *state);
+            for at in 0..word.len() + 5 {
+                for byte in [b' ', b'_', b'A', b'2', b's', 0, 0xFF] {
+                    let mut mutated = line.clone();
+                    if mutated[at] == byte {
+                        continue;
+                    }
+                    mutated[at] = byte;
+                    assert_eq!(
+                        state_fast(&mutated),
+                        None,
+                        "{:?}",
+                        String::from_utf8_lossy(&mutated)
+                    );
+                }
+            }
+            assert_eq!(state_fast(&line[..15]), None);
+            let run_on = [word, b"X src=10.0.0.1 dst=10.0.0.2 sport=1"].concat();
+            assert_eq!(state_fast(&run_on), None);
+        }
     }
 
     /// `state_word_fast` against a naive reading: the word is the bytes up
