@@ -9,7 +9,7 @@
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::error::{CtErrorKind, CtField};
-use super::layout::{FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
+use super::layout::{CT_LINE_CAPACITY, FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
 use crate::tcp::swar::{decimal_bytes, hex_bytes, hex_word, word_bytes};
@@ -71,7 +71,24 @@ impl Entry {
             Some(found) => found,
             None => prefix(line)?,
         };
-        body::<true>(head, rest)
+        body::<true, false>(head, rest).map(|(entry, _)| entry)
+    }
+
+    /// The entry of the line at the start of `text`, which goes on past the
+    /// line's newline (a chunk of the table), and the line's length, if
+    /// the line has one of the fast prefixes and every field takes a path
+    /// that stops at a newline (no `secctx=`, no field for the general
+    /// parsers) and it is at most [`CT_LINE_CAPACITY`] bytes; `None`
+    /// otherwise, whether the line is good or bad: then the caller finds
+    /// the line's end and calls [`Entry::parse`], which decides. Saves the
+    /// search for the newline on the common lines; the entry is the one
+    /// [`Entry::parse`] gives for the line (`test_parse_at_against_parse`).
+    #[inline(always)]
+    pub(super) fn parse_at(text: &[u8]) -> Option<(Entry, usize)> {
+        let (head, rest) = fast_prefix(text)?;
+        let (entry, after) = body::<true, true>(head, rest).ok()?;
+        let n = text.len().checked_sub(after.len())?;
+        (n <= CT_LINE_CAPACITY && after.first() == Some(&b'\n')).then_some((entry, n))
     }
 
     /// IPv4 or IPv6 (legacy `ip_conntrack` lines are IPv4).
@@ -313,9 +330,15 @@ fn prefix(line: &[u8]) -> Result<(Head, &[u8]), CtErrorKind> {
 /// Everything after the prefix. `FAST`: take the TCP state from
 /// [`state_fast`] and let the reply tuple take the original's values for
 /// fields that repeat them (see [`tuple`]); off only in tests, as the
-/// reference these shortcuts must agree with.
+/// reference these shortcuts must agree with. `CHUNK`: `rest` goes on past
+/// the line, which ends at a newline; every path that could read past it
+/// (a token up to a space) fails instead (see [`Entry::parse_at`]). Returns
+/// the entry and what is left: nothing, or with `CHUNK` the newline on.
 #[inline(always)]
-fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind> {
+fn body<const FAST: bool, const CHUNK: bool>(
+    head: Head,
+    rest: &[u8],
+) -> Result<(Entry, &[u8]), CtErrorKind> {
     let mut cur = Cursor { rest };
     let timeout = match cur.rest.first() {
         Some(b'0'..=b'9' | b'-') => {
@@ -348,6 +371,9 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
             cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
         }
     }
+    if CHUNK && !cur.rest.starts_with(key::SRC) {
+        return Err(CtErrorKind::BadField(CtField::State));
+    }
     while !cur.rest.starts_with(key::SRC) {
         let token = cur.token();
         if token.is_empty() {
@@ -365,7 +391,7 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
         cur.separator(CtField::State, CtField::Source)?;
     }
 
-    let (original, texts) = tuple(&mut cur, head, None)?;
+    let (original, texts) = tuple::<CHUNK>(&mut cur, head, None)?;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -382,7 +408,7 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
             Some(_) => CtErrorKind::BadField(CtField::Counters),
         });
     }
-    let (reply, _) = tuple(&mut cur, head, FAST.then_some((&texts, &original)))?;
+    let (reply, _) = tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &original)))?;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -397,10 +423,12 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
     if flags & (HW_OFFLOAD | OFFLOAD | ASSURED) != 0 {
         cur.separator(CtField::Flag, CtField::Use)?;
     }
-    let (mark, zone) = if common_tail(cur.rest) {
-        (Some(0), Some(0))
-    } else {
-        extras(&mut cur)?
+    let (mark, zone) = match common_tail::<CHUNK>(cur.rest) {
+        Some(n) => {
+            cur.rest = cur.rest.get(n..).unwrap_or_default();
+            (Some(0), Some(0))
+        }
+        None => extras::<CHUNK>(&mut cur)?,
     };
 
     let offloaded = flags & OFFLOAD != 0;
@@ -421,7 +449,7 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
     } else {
         None
     };
-    Ok(Entry {
+    let entry = Entry {
         family: head.family,
         legacy: head.legacy,
         protocol_number: head.number,
@@ -432,26 +460,43 @@ fn body<const FAST: bool>(head: Head, rest: &[u8]) -> Result<Entry, CtErrorKind>
         zone,
         original,
         reply,
-    })
+    };
+    Ok((entry, cur.rest))
 }
 
-/// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits: what
-/// [`extras`] accepts as `mark=0`, `zone=0` and `use=`, in one compare.
+/// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits (with
+/// `CHUNK`: and then a newline): what [`extras`] accepts as `mark=0`,
+/// `zone=0` and `use=`, in one compare. Returns the length of the tail
+/// (without the newline).
 #[inline(always)]
-fn common_tail(rest: &[u8]) -> bool {
-    rest.split_at_checked(key::COMMON_TAIL.len())
-        .is_some_and(|(head, digits)| {
-            head == key::COMMON_TAIL
-                && (1..=7).contains(&digits.len())
-                && digits.iter().all(u8::is_ascii_digit)
-        })
+fn common_tail<const CHUNK: bool>(rest: &[u8]) -> Option<usize> {
+    let (head, digits) = rest.split_at_checked(key::COMMON_TAIL.len())?;
+    if head != key::COMMON_TAIL {
+        return None;
+    }
+    let n = if CHUNK {
+        let x = match digits.first_chunk::<8>() {
+            Some(word) => u64::from_le_bytes(*word),
+            None => load_short(digits),
+        };
+        let n = ((!decimal_bytes(x) & HIGH).trailing_zeros() / 8) as usize;
+        (digits.get(n) == Some(&b'\n')).then_some(n)?
+    } else {
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then_some(digits.len())?
+    };
+    (1..=7).contains(&n).then_some(key::COMMON_TAIL.len() + n)
 }
 
 /// What follows the reply tuple and its flag: `mark=`, `secctx=`,
 /// `secmark=`, `zone=`, `delta-time=`, each optional, and `use=`, which
 /// ends the line. Returns the mark and the zone.
 #[inline(always)]
-fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
+fn extras<const CHUNK: bool>(
+    cur: &mut Cursor<'_>,
+) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
     let mut mark = None;
     let mut zone = None;
     if cur.take(key::MARK) {
@@ -462,6 +507,9 @@ fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKin
         cur.separator(CtField::Extra, CtField::Use)?;
     }
     if cur.take(key::SECCTX) {
+        if CHUNK {
+            return Err(CtErrorKind::BadField(CtField::Extra));
+        }
         if cur.token().is_empty() {
             return Err(cur.missing_or_bad(CtField::Extra));
         }
@@ -486,7 +534,12 @@ fn extras(cur: &mut Cursor<'_>) -> Result<(Option<u32>, Option<u16>), CtErrorKin
         });
     }
     cur.decimal(CtField::Use)?;
-    if !cur.rest.is_empty() {
+    let ended = if CHUNK {
+        cur.rest.first() == Some(&b'\n')
+    } else {
+        cur.rest.is_empty()
+    };
+    if !ended {
         return Err(CtErrorKind::BadField(CtField::Use));
     }
 
@@ -511,7 +564,7 @@ struct Texts<'a> {
 /// again: the parse of a field depends only on its bytes up to that space,
 /// so the result is the same by construction.
 #[inline(always)]
-fn tuple<'a>(
+fn tuple<'a, const CHUNK: bool>(
     cur: &mut Cursor<'a>,
     head: Head,
     mirror: Option<(&Texts<'a>, &Tuple)>,
@@ -521,14 +574,14 @@ fn tuple<'a>(
     let start = cur.rest;
     let src = match mirror {
         Some((t, o)) if cur.take_same(t.dst) => o.dst,
-        _ => cur.address(head.family, CtField::Source)?,
+        _ => cur.address::<CHUNK>(head.family, CtField::Source)?,
     };
     texts.src = consumed(start, cur.rest);
     cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
     let start = cur.rest;
     let dst = match mirror {
         Some((t, o)) if cur.take_same(t.src) => o.src,
-        _ => cur.address(head.family, CtField::Destination)?,
+        _ => cur.address::<CHUNK>(head.family, CtField::Destination)?,
     };
     texts.dst = consumed(start, cur.rest);
     let ports = match head.l4 {
@@ -821,7 +874,11 @@ impl<'a> Cursor<'a> {
     /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
     /// the general path below, which decides and names the error.
     #[inline(always)]
-    fn address(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
+    fn address<const CHUNK: bool>(
+        &mut self,
+        family: Family,
+        field: CtField,
+    ) -> Result<IpAddr, CtErrorKind> {
         let fast = match family {
             Family::Ipv4 => ipv4_fast(self.rest).map(|(ip, n)| (IpAddr::V4(ip), n)),
             Family::Ipv6 => ipv6_fast(self.rest).map(|ip| (IpAddr::V6(ip), 39)),
@@ -829,6 +886,10 @@ impl<'a> Cursor<'a> {
         if let Some((ip, n)) = fast {
             self.rest = self.rest.get(n..).unwrap_or_default();
             return Ok(ip);
+        }
+        if CHUNK {
+            // The general parser takes a token up to a space.
+            return Err(CtErrorKind::BadField(field));
         }
         self.address_general(family, field)
     }
@@ -1187,7 +1248,7 @@ mod test {
     /// The general prefix parser, and the reply tuple parsed field by field.
     fn slow(line: &[u8]) -> Result<Entry, CtErrorKind> {
         let (head, rest) = prefix(line)?;
-        body::<false>(head, rest)
+        body::<false, false>(head, rest).map(|(entry, _)| entry)
     }
 
     #[test]
@@ -1235,6 +1296,88 @@ mod test {
                 }
             }
         }
+    }
+
+    /// `Entry::parse_at` on a line followed by a newline and more, against
+    /// `Entry::parse` of the line alone: every fixture line, the lines
+    /// above and their mutations (a byte replaced, deleted or inserted, a
+    /// cut), each followed by a newline and other text. Whatever it takes,
+    /// `parse` gives the same entry, and it takes the common lines.
+    #[test]
+    fn test_parse_at_against_parse() {
+        let tables = [
+            include_str!("../../../fixtures/conntrack/states/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/acct-zones-marks/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/nat-router/nf_conntrack"),
+            include_str!("../../../fixtures/conntrack/handwritten/nf_conntrack"),
+        ];
+        let mut lines: Vec<Vec<u8>> = tables
+            .iter()
+            .flat_map(|t| t.lines())
+            .map(|l| l.as_bytes().to_vec())
+            .collect();
+        let fixture_lines = lines.len();
+        for line in LINES {
+            lines.push(line.to_vec());
+            for at in 0..line.len() {
+                for byte in [b' ', b'\n', b'0', b'1', b'.', b':', b'a', b'['] {
+                    let mut mutated = line.to_vec();
+                    mutated[at] = byte;
+                    lines.push(mutated);
+                    let mut longer = line.to_vec();
+                    longer.insert(at, byte);
+                    lines.push(longer);
+                }
+                let mut shorter = line.to_vec();
+                shorter.remove(at);
+                lines.push(shorter);
+                lines.push(line[..at].to_vec());
+            }
+        }
+        // Tokens the general parsers take up to a space, with a newline in
+        // them: a word before the tuple, a `secctx=` label.
+        for line in LINES {
+            let text = String::from_utf8(line.to_vec()).unwrap();
+            lines.push(text.replacen("src=", "x\ny src=", 1).into_bytes());
+            lines.push(
+                text.replacen("mark=0 ", "mark=0 secctx=a\nb ", 1)
+                    .into_bytes(),
+            );
+        }
+        let mut taken = 0;
+        let mut fixtures_taken = 0;
+        for (i, line) in lines.iter().enumerate() {
+            for after in [
+                &b"\n"[..],
+                b"\nipv4     2 tcp      6 1",
+                b"\n\n",
+                b"\n use=2\n",
+            ] {
+                let chunk = [line.as_slice(), after].concat();
+                let Some((entry, n)) = Entry::parse_at(&chunk) else {
+                    continue;
+                };
+                // `parse_at` never takes a line with a newline in it.
+                let end = chunk.iter().position(|&b| b == b'\n').unwrap();
+                assert_eq!(n, end, "{:?}", String::from_utf8_lossy(&chunk));
+                assert_eq!(
+                    Ok(entry),
+                    Entry::parse(&chunk[..n]),
+                    "{:?}",
+                    String::from_utf8_lossy(&chunk)
+                );
+                assert_eq!(Ok(entry), slow(&chunk[..n]));
+                taken += 1;
+                fixtures_taken += usize::from(i < fixture_lines);
+            }
+        }
+        assert!(taken > 1000, "{taken}");
+        // Each fixture line with four different endings.
+        assert!(
+            fixtures_taken * 10 > fixture_lines * 4 * 8,
+            "{fixtures_taken} of {}",
+            fixture_lines * 4
+        );
     }
 
     #[test]
@@ -1462,10 +1605,28 @@ mod test {
         }
         let mut taken = 0;
         for case in cases {
-            if common_tail(&case) {
+            if let Some(n) = common_tail::<false>(&case) {
+                assert_eq!(n, case.len());
                 let mut cur = Cursor { rest: &case };
-                assert_eq!(extras(&mut cur), Ok((Some(0), Some(0))), "{case:?}");
+                assert_eq!(
+                    extras::<false>(&mut cur),
+                    Ok((Some(0), Some(0))),
+                    "{case:?}"
+                );
                 taken += 1;
+            }
+            // With a newline and more after it: the same, up to the newline.
+            for after in [&b"\n"[..], b"\nipv4     2 tcp ", b"\n\n", b"\n123"] {
+                let chunk = [case.as_slice(), after].concat();
+                let mut cur = Cursor { rest: &chunk };
+                let general = extras::<true>(&mut cur).map(|found| (found, cur.rest.len()));
+                match common_tail::<true>(&chunk) {
+                    Some(n) => {
+                        assert_eq!(Some(n), common_tail::<false>(&case), "{chunk:?}");
+                        assert_eq!(general, Ok(((Some(0), Some(0)), after.len())), "{chunk:?}");
+                    }
+                    None => assert_eq!(common_tail::<false>(&case), None, "{chunk:?}"),
+                }
             }
         }
         assert!(taken >= 3, "{taken}");
