@@ -76,16 +76,21 @@ impl Entry {
 
     /// The entry of the line at the start of `text`, which goes on past the
     /// line's newline (a chunk of the table), and the line's length, if
-    /// the line has one of the fast prefixes and every field takes a path
-    /// that stops at a newline (no `secctx=`, no field for the general
-    /// parsers) and it is at most [`CT_LINE_CAPACITY`] bytes; `None`
+    /// every field takes a path that stops at a newline (a token up to a
+    /// space, such as a `secctx=` label, must hold none; addresses only
+    /// through the one-pass parsers) and it is at most
+    /// [`CT_LINE_CAPACITY`] bytes; `None`
     /// otherwise, whether the line is good or bad: then the caller finds
     /// the line's end and calls [`Entry::parse`], which decides. Saves the
     /// search for the newline on the common lines; the entry is the one
     /// [`Entry::parse`] gives for the line (`test_parse_at_against_parse`).
     #[inline(always)]
     pub(super) fn parse_at(text: &[u8]) -> Option<(Entry, usize)> {
-        let (head, rest) = fast_prefix(text)?;
+        let (head, rest) = match fast_prefix(text) {
+            Some(found) => found,
+            // Its fields (words, spaces, numbers) stop at a newline.
+            None => prefix(text).ok()?,
+        };
         let (entry, after) = body::<true, true>(head, rest).ok()?;
         let n = text.len().checked_sub(after.len())?;
         (n <= CT_LINE_CAPACITY && after.first() == Some(&b'\n')).then_some((entry, n))
@@ -371,11 +376,8 @@ fn body<const FAST: bool, const CHUNK: bool>(
             cur.rest = cur.rest.get(found.len() + 1..).unwrap_or_default();
         }
     }
-    if CHUNK && !cur.rest.starts_with(key::SRC) {
-        return Err(CtErrorKind::BadField(CtField::State));
-    }
     while !cur.rest.starts_with(key::SRC) {
-        let token = cur.token();
+        let token = cur.token::<CHUNK>()?;
         if token.is_empty() {
             return Err(cur.missing_or_bad(CtField::Source));
         }
@@ -507,10 +509,7 @@ fn extras<const CHUNK: bool>(
         cur.separator(CtField::Extra, CtField::Use)?;
     }
     if cur.take(key::SECCTX) {
-        if CHUNK {
-            return Err(CtErrorKind::BadField(CtField::Extra));
-        }
-        if cur.token().is_empty() {
+        if cur.token::<CHUNK>()?.is_empty() {
             return Err(cur.missing_or_bad(CtField::Extra));
         }
         cur.separator(CtField::Extra, CtField::Use)?;
@@ -662,13 +661,18 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Takes everything up to the next space or the end.
+    /// Takes everything up to the next space or the end. With `CHUNK` (the
+    /// rest goes on past the line), a token with a newline in it is an
+    /// error: it ran past the line's end.
     #[inline(always)]
-    fn token(&mut self) -> &'a [u8] {
+    fn token<const CHUNK: bool>(&mut self) -> Result<&'a [u8], CtErrorKind> {
         let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
         let (token, rest) = self.rest.split_at_checked(n).unwrap_or_default();
+        if CHUNK && token.contains(&b'\n') {
+            return Err(CtErrorKind::BadField(CtField::Extra));
+        }
         self.rest = rest;
-        token
+        Ok(token)
     }
 
     /// Takes a run of lowercase letters and digits.
