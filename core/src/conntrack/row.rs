@@ -819,31 +819,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// [`Cursor::decimal`] a byte at a time, for runs of eight digits or
-    /// more.
-    #[inline(never)]
+    /// more ([`decimal_long`]).
+    #[inline(always)]
     fn decimal_bytes(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
-        let mut value = 0u64;
-        let mut n = 0;
-        let mut overflow = false;
-        for &b in self.rest {
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                break;
-            }
-            let (times_ten, o1) = value.overflowing_mul(10);
-            let (sum, o2) = times_ten.overflowing_add(u64::from(digit));
-            overflow |= o1 | o2;
-            value = sum;
-            n += 1;
-        }
-        if n == 0 {
-            return Err(self.missing_or_bad(field));
-        }
-        self.rest = self.rest.get(n..).unwrap_or_default();
-        if overflow {
-            return Err(CtErrorKind::BadField(field));
-        }
-        Ok(value)
+        let (result, rest) = decimal_long(self.rest, field);
+        self.rest = rest;
+        result
     }
 
     #[inline(always)]
@@ -895,38 +876,74 @@ impl<'a> Cursor<'a> {
             // The general parser takes a token up to a space.
             return Err(CtErrorKind::BadField(field));
         }
-        self.address_general(family, field)
+        let (result, rest) = address_general(self.rest, family, field);
+        self.rest = rest;
+        result
     }
+}
 
-    #[inline(never)]
-    fn address_general(&mut self, family: Family, field: CtField) -> Result<IpAddr, CtErrorKind> {
-        let width = match family {
-            Family::Ipv4 => self
-                .rest
-                .iter()
-                .take(16)
-                .take_while(|&&b| b != b' ')
-                .count(),
-            Family::Ipv6 => 39,
-        };
-        let text = match self.rest.get(width..) {
-            Some([] | [b' ', ..]) => self.rest.get(..width).unwrap_or_default(),
-            _ => {
-                let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
-                self.rest.get(..n).unwrap_or_default()
-            }
-        };
-        self.rest = self.rest.get(text.len()..).unwrap_or_default();
-        let parsed = match family {
-            Family::Ipv4 => ipv4(text).map(IpAddr::V4),
-            Family::Ipv6 => ipv6(text).map(IpAddr::V6),
-        };
-        parsed.ok_or(if self.rest.is_empty() {
-            CtErrorKind::Truncated(field)
-        } else {
-            CtErrorKind::BadField(field)
-        })
+// The two general parsers out of line take the rest of the line and return
+// what is left instead of taking the `Cursor` by reference, which would keep
+// it in memory (not in registers) through the whole line.
+
+/// A run of decimal digits a byte at a time (see [`Cursor::decimal`]): its
+/// value and the rest after it.
+#[inline(never)]
+fn decimal_long(rest: &[u8], field: CtField) -> (Result<u64, CtErrorKind>, &[u8]) {
+    let mut value = 0u64;
+    let mut n = 0;
+    let mut overflow = false;
+    for &b in rest {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        let (times_ten, o1) = value.overflowing_mul(10);
+        let (sum, o2) = times_ten.overflowing_add(u64::from(digit));
+        overflow |= o1 | o2;
+        value = sum;
+        n += 1;
     }
+    if n == 0 {
+        return (Err(Cursor { rest }.missing_or_bad(field)), rest);
+    }
+    let after = rest.get(n..).unwrap_or_default();
+    if overflow {
+        return (Err(CtErrorKind::BadField(field)), after);
+    }
+    (Ok(value), after)
+}
+
+/// An address of `family` as the general parsers read it (a token up to a
+/// space), and the rest after it (see [`Cursor::address`]).
+#[inline(never)]
+fn address_general(
+    rest: &[u8],
+    family: Family,
+    field: CtField,
+) -> (Result<IpAddr, CtErrorKind>, &[u8]) {
+    let width = match family {
+        Family::Ipv4 => rest.iter().take(16).take_while(|&&b| b != b' ').count(),
+        Family::Ipv6 => 39,
+    };
+    let text = match rest.get(width..) {
+        Some([] | [b' ', ..]) => rest.get(..width).unwrap_or_default(),
+        _ => {
+            let n = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+            rest.get(..n).unwrap_or_default()
+        }
+    };
+    let after = rest.get(text.len()..).unwrap_or_default();
+    let parsed = match family {
+        Family::Ipv4 => ipv4(text).map(IpAddr::V4),
+        Family::Ipv6 => ipv6(text).map(IpAddr::V6),
+    };
+    let result = parsed.ok_or(if after.is_empty() {
+        CtErrorKind::Truncated(field)
+    } else {
+        CtErrorKind::BadField(field)
+    });
+    (result, after)
 }
 
 /// The TCP state word at the start of `rest`, if it is one to fifteen
