@@ -98,8 +98,9 @@ impl CtParser {
             self.carry.clear();
             result?;
         }
+        let mut entry = Entry::EMPTY;
         loop {
-            if let Some((entry, n)) = Entry::parse_at(rest) {
+            if let Some(n) = Entry::parse_at(rest, &mut entry) {
                 self.number = self.number.saturating_add(1);
                 self.table.entry(self.number, &entry, visit)?;
                 rest = rest.get(n + 1..).unwrap_or_default();

@@ -30,6 +30,12 @@ pub struct Tuple {
 }
 
 impl Tuple {
+    const EMPTY: Tuple = Tuple {
+        src: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        dst: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        ports: None,
+    };
+
     /// `sport=`, if the protocol has ports.
     pub fn sport(&self) -> Option<u16> {
         self.ports.map(|(s, _)| s)
@@ -71,7 +77,8 @@ impl Entry {
             Some(found) => found,
             None => prefix(line)?,
         };
-        body::<true, false>(head, rest).map(|(entry, _)| entry)
+        let mut entry = Entry::EMPTY;
+        body::<true, false>(head, rest, &mut entry).map(|_| entry)
     }
 
     /// The entry of the line at the start of `text`, which goes on past the
@@ -85,16 +92,30 @@ impl Entry {
     /// search for the newline on the common lines; the entry is the one
     /// [`Entry::parse`] gives for the line (`test_parse_at_against_parse`).
     #[inline(always)]
-    pub(super) fn parse_at(text: &[u8]) -> Option<(Entry, usize)> {
+    pub(super) fn parse_at(text: &[u8], out: &mut Entry) -> Option<usize> {
         let (head, rest) = match fast_prefix(text) {
             Some(found) => found,
             // Its fields (words, spaces, numbers) stop at a newline.
             None => prefix(text).ok()?,
         };
-        let (entry, after) = body::<true, true>(head, rest).ok()?;
+        let after = body::<true, true>(head, rest, out).ok()?;
         let n = text.len().checked_sub(after.len())?;
-        (n <= CT_LINE_CAPACITY && after.first() == Some(&b'\n')).then_some((entry, n))
+        (n <= CT_LINE_CAPACITY && after.first() == Some(&b'\n')).then_some(n)
     }
+
+    /// A placeholder the parsers write over (not a valid entry of any line).
+    pub(super) const EMPTY: Entry = Entry {
+        family: Family::Ipv4,
+        legacy: false,
+        protocol_number: 0,
+        state: None,
+        timeout: None,
+        flags: 0,
+        mark: None,
+        zone: None,
+        original: Tuple::EMPTY,
+        reply: Tuple::EMPTY,
+    };
 
     /// IPv4 or IPv6 (legacy `ip_conntrack` lines are IPv4).
     pub fn family(&self) -> Family {
@@ -338,12 +359,19 @@ fn prefix(line: &[u8]) -> Result<(Head, &[u8]), CtErrorKind> {
 /// reference these shortcuts must agree with. `CHUNK`: `rest` goes on past
 /// the line, which ends at a newline; every path that could read past it
 /// (a token up to a space) fails instead (see [`Entry::parse_at`]). Returns
-/// the entry and what is left: nothing, or with `CHUNK` the newline on.
+/// what is left: nothing, or with `CHUNK` the newline on. Writes the entry
+/// to `out` field by field as they are read (fewer values live across the
+/// line than when the entry was built at the end; `out` is meaningless
+/// after an error).
 #[inline(always)]
-fn body<const FAST: bool, const CHUNK: bool>(
+fn body<'a, const FAST: bool, const CHUNK: bool>(
     head: Head,
-    rest: &[u8],
-) -> Result<(Entry, &[u8]), CtErrorKind> {
+    rest: &'a [u8],
+    out: &mut Entry,
+) -> Result<&'a [u8], CtErrorKind> {
+    out.family = head.family;
+    out.legacy = head.legacy;
+    out.protocol_number = head.number;
     let mut cur = Cursor { rest };
     let timeout = match cur.rest.first() {
         Some(b'0'..=b'9' | b'-') => {
@@ -393,7 +421,9 @@ fn body<const FAST: bool, const CHUNK: bool>(
         cur.separator(CtField::State, CtField::Source)?;
     }
 
+    out.timeout = timeout;
     let (original, texts) = tuple::<CHUNK>(&mut cur, head, None)?;
+    out.original = original;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -410,7 +440,8 @@ fn body<const FAST: bool, const CHUNK: bool>(
             Some(_) => CtErrorKind::BadField(CtField::Counters),
         });
     }
-    let (reply, _) = tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &original)))?;
+    let (reply, _) = tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &out.original)))?;
+    out.reply = reply;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -451,19 +482,11 @@ fn body<const FAST: bool, const CHUNK: bool>(
     } else {
         None
     };
-    let entry = Entry {
-        family: head.family,
-        legacy: head.legacy,
-        protocol_number: head.number,
-        state,
-        timeout,
-        flags,
-        mark,
-        zone,
-        original,
-        reply,
-    };
-    Ok((entry, cur.rest))
+    out.state = state;
+    out.flags = flags;
+    out.mark = mark;
+    out.zone = zone;
+    Ok(cur.rest)
 }
 
 /// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits (with
@@ -1270,7 +1293,8 @@ mod test {
     /// The general prefix parser, and the reply tuple parsed field by field.
     fn slow(line: &[u8]) -> Result<Entry, CtErrorKind> {
         let (head, rest) = prefix(line)?;
-        body::<false, false>(head, rest).map(|(entry, _)| entry)
+        let mut entry = Entry::EMPTY;
+        body::<false, false>(head, rest, &mut entry).map(|_| entry)
     }
 
     #[test]
@@ -1376,7 +1400,8 @@ mod test {
                 b"\n use=2\n",
             ] {
                 let chunk = [line.as_slice(), after].concat();
-                let Some((entry, n)) = Entry::parse_at(&chunk) else {
+                let mut entry = Entry::EMPTY;
+                let Some(n) = Entry::parse_at(&chunk, &mut entry) else {
                     continue;
                 };
                 // `parse_at` never takes a line with a newline in it.
