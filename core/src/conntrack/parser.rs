@@ -15,7 +15,7 @@ use super::counts::CtCounts;
 use super::error::{CtError, CtErrorKind};
 use super::filter::CtFilter;
 use super::layout::CT_LINE_CAPACITY;
-use super::row::Entry;
+use super::row::{Entry, skip};
 use heapless::Vec;
 
 /// A push parser for `/proc/net/nf_conntrack` or `/proc/net/ip_conntrack`.
@@ -90,7 +90,7 @@ impl CtParser {
                 };
             };
             let (line, after) = rest.split_at(end);
-            rest = after.get(1..).unwrap_or_default();
+            rest = skip(after, 1);
             let fits = self.carry.extend_from_slice(line).is_ok();
             let result = self
                 .table
@@ -103,14 +103,14 @@ impl CtParser {
             if let Some(n) = Entry::parse_at(rest, &mut entry) {
                 self.number = self.number.saturating_add(1);
                 self.table.entry(self.number, &entry, visit)?;
-                rest = rest.get(n + 1..).unwrap_or_default();
+                rest = skip(rest, n + 1);
                 continue;
             }
             let Some(end) = memchr::memchr(b'\n', rest) else {
                 break;
             };
             let (line, after) = rest.split_at(end);
-            rest = after.get(1..).unwrap_or_default();
+            rest = skip(after, 1);
             self.number = self.number.saturating_add(1);
             self.table.line(self.number, Some(line), visit)?;
         }
