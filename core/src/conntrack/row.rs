@@ -12,7 +12,7 @@ use super::error::{CtErrorKind, CtField};
 use super::layout::{CT_LINE_CAPACITY, FAMILIES, FAST_PREFIXES, L4Tuple, PROTOCOLS, key, l4_tuple};
 use super::state::{CtState, Protocol};
 use crate::Family;
-use crate::tcp::swar::{decimal_bytes, hex_bytes, hex_word, word_bytes};
+use crate::tcp::swar::{decimal_bytes, hex_word, word_bytes};
 
 /// One direction of a connection, as the kernel prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1181,10 +1181,27 @@ fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
         let high = u64::from(u32::from_be_bytes([a[0], a[1], a[2], a[3]]));
         let low = u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
         let digits = (high << 32) | low;
-        wrong |= !hex_bytes(digits) & HIGH;
+        wrong |= lower_hex_wrong(digits);
         *out = hex_word(digits).to_be_bytes();
     }
     (wrong == 0).then_some(Ipv6Addr::from(address))
+}
+
+/// Nonzero unless all eight bytes of `x` are lowercase hex digits (what
+/// `%pI6` prints; an uppercase digit sends the address to the general
+/// parser, which takes either case): each byte's nibble value as
+/// [`hex_word`] computes it, written back as a lowercase digit, must give
+/// the byte again. No byte carries into the next (a value stays below
+/// 0x70), and `test_lower_hex_wrong_against_naive` checks all 256 bytes.
+#[inline(always)]
+fn lower_hex_wrong(x: u64) -> u64 {
+    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+    // 0x80 in the bytes whose value is 10 or more (at most 24), and in
+    // those whose value is 16 or more (`g` to `o` would write back as
+    // themselves).
+    let letters = ((nibbles + ONES * 0x76) & HIGH) >> 7;
+    let too_big = (nibbles + ONES * 0x70) & HIGH;
+    ((nibbles + ONES * 0x30 + letters * 0x27) ^ x) | too_big
 }
 
 /// Whether two short byte strings are equal, compared as two overlapping
@@ -1617,6 +1634,7 @@ mod test {
                 if let Some(ip) = ipv6_fast(&line) {
                     assert_eq!(Some(ip), ipv6(&line[..39]), "{line:?}");
                     assert_eq!(line.get(39), Some(&b' '));
+                    assert!(!line[..39].iter().any(u8::is_ascii_uppercase));
                     taken[1] += 1;
                 }
                 let accepted = line.iter().position(|&b| b == b' ').map(|n| &line[..n]);
@@ -1624,7 +1642,11 @@ mod test {
                     if let Some(ip) = ipv4(token) {
                         assert_eq!(ipv4_fast(&line), Some((ip, token.len())), "{line:?}");
                     }
-                    if let Some(ip) = ipv6(token) {
+                    // The fast parser takes lowercase digits only, as the
+                    // kernel prints them; the general one either case.
+                    if let Some(ip) = ipv6(token)
+                        && !token.iter().any(u8::is_ascii_uppercase)
+                    {
                         assert_eq!(ipv6_fast(&line), Some(ip), "{line:?}");
                     }
                 }
@@ -1776,6 +1798,29 @@ mod test {
                 "{:?}",
                 String::from_utf8_lossy(&case)
             );
+        }
+    }
+
+    /// `lower_hex_wrong` against `0-9a-f` on every byte value at every
+    /// position of a word of good digits, and its nibbles against
+    /// `to_digit(16)`.
+    #[test]
+    fn test_lower_hex_wrong_against_naive() {
+        let good = u64::from_le_bytes(*b"09af3c7e");
+        assert_eq!(lower_hex_wrong(good), 0);
+        for b in 0..=255u8 {
+            let lower_hex = b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+            for at in 0..8 {
+                let mut bytes = good.to_le_bytes();
+                bytes[at] = b;
+                let x = u64::from_le_bytes(bytes);
+                assert_eq!(lower_hex_wrong(x) == 0, lower_hex, "{b:#x} at {at}");
+                if lower_hex {
+                    let value = (b as char).to_digit(16).unwrap() as u64;
+                    let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
+                    assert_eq!((nibbles >> (at * 8)) & 0xFF, value);
+                }
+            }
         }
     }
 
