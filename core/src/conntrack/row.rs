@@ -1100,10 +1100,22 @@ fn decimal_word(x: u64, n: usize) -> u64 {
 /// A dotted quad as `%pI4` prints it, then a space: the address and its
 /// length, or `None` for anything else (then [`ipv4`] on the token decides).
 /// Each octet is one to three digits without a leading zero, at most 255.
+/// Reads at most the first sixteen bytes (four octets of three digits,
+/// three dots, the space): where sixteen are there, from a fixed window
+/// whose index is masked to it, so that no read needs a bound check.
 #[inline(always)]
 fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    match rest.first_chunk::<16>() {
+        Some(window) => dotted_quad(|at| window.get(at & 15).copied()),
+        None => dotted_quad(|at| rest.get(at).copied()),
+    }
+}
+
+/// [`ipv4_fast`] on the bytes `byte(at)` gives (`None`: past the end).
+#[inline(always)]
+fn dotted_quad(byte: impl Fn(usize) -> Option<u8>) -> Option<(Ipv4Addr, usize)> {
     let digit = |at: usize| {
-        rest.get(at)
+        byte(at)
             .map(|b| b.wrapping_sub(b'0'))
             .filter(|&d| d <= 9)
             .map(u16::from)
@@ -1112,7 +1124,7 @@ fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let mut at = 0;
     for (i, octet) in octets.iter_mut().enumerate() {
         if i > 0 {
-            if rest.get(at) != Some(&b'.') {
+            if byte(at) != Some(b'.') {
                 return None;
             }
             at += 1;
@@ -1127,7 +1139,7 @@ fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
         *octet = u8::try_from(value).ok()?;
         at += len;
     }
-    (rest.get(at) == Some(&b' ')).then_some((Ipv4Addr::from(octets), at))
+    (byte(at) == Some(b' ')).then_some((Ipv4Addr::from(octets), at))
 }
 
 /// An IPv6 address as `%pI6` prints it, and the space after: `x` stands for
