@@ -422,8 +422,7 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
     }
 
     out.timeout = timeout;
-    let (original, texts) = tuple::<CHUNK>(&mut cur, head, None)?;
-    out.original = original;
+    let texts = tuple::<CHUNK>(&mut cur, head, None, &mut out.original)?;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -440,8 +439,10 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
             Some(_) => CtErrorKind::BadField(CtField::Counters),
         });
     }
-    let (reply, _) = tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &out.original)))?;
-    out.reply = reply;
+    let Entry {
+        original, reply, ..
+    } = out;
+    tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &*original)), reply)?;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -578,9 +579,10 @@ struct Texts<'a> {
     dport: &'a [u8],
 }
 
-/// `src=A dst=B ` and the protocol's part, each followed by a space, and
-/// the text of its fields. With `mirror` (the original tuple's texts, for
-/// the reply tuple), a field whose text is the original's counterpart's
+/// `src=A dst=B ` and the protocol's part, each followed by a space, into
+/// `out` as they are read; returns the text of its fields. With `mirror`
+/// (the original tuple's texts, for the reply tuple), a field whose text
+/// is the original's counterpart's
 /// followed by a space (the reply of a connection without NAT is the
 /// original turned round) takes that field's value instead of being parsed
 /// again: the parse of a field depends only on its bytes up to that space,
@@ -590,23 +592,24 @@ fn tuple<'a, const CHUNK: bool>(
     cur: &mut Cursor<'a>,
     head: Head,
     mirror: Option<(&Texts<'a>, &Tuple)>,
-) -> Result<(Tuple, Texts<'a>), CtErrorKind> {
+    out: &mut Tuple,
+) -> Result<Texts<'a>, CtErrorKind> {
     let mut texts = Texts::default();
     cur.expect(key::SRC, CtField::Source)?;
     let start = cur.rest;
-    let src = match mirror {
+    out.src = match mirror {
         Some((t, o)) if cur.take_same(t.dst) => o.dst,
         _ => cur.address::<CHUNK>(head.family, CtField::Source)?,
     };
     texts.src = consumed(start, cur.rest);
     cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
     let start = cur.rest;
-    let dst = match mirror {
+    out.dst = match mirror {
         Some((t, o)) if cur.take_same(t.src) => o.src,
         _ => cur.address::<CHUNK>(head.family, CtField::Destination)?,
     };
     texts.dst = consumed(start, cur.rest);
-    let ports = match head.l4 {
+    out.ports = match head.l4 {
         L4Tuple::Ports => {
             cur.separator_key(CtField::Destination, key::SPORT, CtField::SourcePort)?;
             let start = cur.rest;
@@ -658,7 +661,7 @@ fn tuple<'a, const CHUNK: bool>(
             None
         }
     };
-    Ok((Tuple { src, dst, ports }, texts))
+    Ok(texts)
 }
 
 /// The bytes taken from `start` to get to `rest` (a suffix of it).
