@@ -589,11 +589,11 @@ struct Texts<'a> {
 /// `src=A dst=B ` and the protocol's part, each followed by a space, into
 /// `out` as they are read; returns the text of its fields. With `mirror`
 /// (the original tuple's texts, for the reply tuple), a field whose text
-/// is the original's counterpart's
-/// followed by a space (the reply of a connection without NAT is the
-/// original turned round) takes that field's value instead of being parsed
-/// again: the parse of a field depends only on its bytes up to that space,
-/// so the result is the same by construction.
+/// is the original's counterpart's followed by a space (the reply of a
+/// connection without NAT is the original turned round) takes that field's
+/// value instead of being parsed again: the parse of a field depends only
+/// on its bytes up to that space, so the result is the same by
+/// construction.
 #[inline(always)]
 fn tuple<'a, const CHUNK: bool>(
     cur: &mut Cursor<'a>,
