@@ -78,7 +78,7 @@ impl Entry {
             None => prefix(line)?,
         };
         let mut entry = Entry::EMPTY;
-        body::<true, false>(head, rest, &mut entry).map(|_| entry)
+        line_body(head, rest, &mut entry, false).map(|_| entry)
     }
 
     /// The entry of the line at the start of `text`, which goes on past the
@@ -98,7 +98,7 @@ impl Entry {
             // Its fields (words, spaces, numbers) stop at a newline.
             None => prefix(text).ok()?,
         };
-        let after = body::<true, true>(head, rest, out).ok()?;
+        let after = line_body(head, rest, out, true).ok()?;
         let n = text.len().checked_sub(after.len())?;
         (n <= CT_LINE_CAPACITY && after.first() == Some(&b'\n')).then_some(n)
     }
@@ -360,21 +360,35 @@ fn prefix(line: &[u8]) -> Result<(Head, &[u8]), CtErrorKind> {
     Ok((head, cur.rest))
 }
 
+/// [`body`] with its shortcuts, out of line: one copy of the line parser
+/// for [`Entry::parse`] and [`Entry::parse_at`] (`chunk`), not one inlined
+/// into each (a copy is about 20 KB of the static binary).
+#[inline(never)]
+fn line_body<'a>(
+    head: Head,
+    rest: &'a [u8],
+    out: &mut Entry,
+    chunk: bool,
+) -> Result<&'a [u8], CtErrorKind> {
+    body::<true>(head, rest, out, chunk)
+}
+
 /// Everything after the prefix. `FAST`: take the TCP state from
 /// [`state_fast`] and let the reply tuple take the original's values for
 /// fields that repeat them (see [`tuple`]); off only in tests, as the
-/// reference these shortcuts must agree with. `CHUNK`: `rest` goes on past
+/// reference these shortcuts must agree with. `chunk`: `rest` goes on past
 /// the line, which ends at a newline; every path that could read past it
 /// (a token up to a space) fails instead (see [`Entry::parse_at`]). Returns
-/// what is left: nothing, or with `CHUNK` the newline on. Writes the entry
+/// what is left: nothing, or with `chunk` the newline on. Writes the entry
 /// to `out` field by field as they are read (fewer values live across the
 /// line than when the entry was built at the end; `out` is meaningless
 /// after an error).
 #[inline(always)]
-fn body<'a, const FAST: bool, const CHUNK: bool>(
+fn body<'a, const FAST: bool>(
     head: Head,
     rest: &'a [u8],
     out: &mut Entry,
+    chunk: bool,
 ) -> Result<&'a [u8], CtErrorKind> {
     out.family = head.family;
     out.legacy = head.legacy;
@@ -412,7 +426,7 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
         }
     }
     while !cur.rest.starts_with(key::SRC) {
-        let token = cur.token::<CHUNK>()?;
+        let token = cur.token(chunk)?;
         if token.is_empty() {
             return Err(cur.missing_or_bad(CtField::Source));
         }
@@ -429,7 +443,7 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
     }
 
     out.timeout = timeout;
-    let texts = tuple::<CHUNK>(&mut cur, head, None, &mut out.original)?;
+    let texts = tuple(&mut cur, head, None, &mut out.original, chunk)?;
     if cur.take(key::ZONE_ORIG) {
         cur.zone_value()?;
     }
@@ -449,7 +463,13 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
     let Entry {
         original, reply, ..
     } = out;
-    tuple::<CHUNK>(&mut cur, head, FAST.then_some((&texts, &*original)), reply)?;
+    tuple(
+        &mut cur,
+        head,
+        FAST.then_some((&texts, &*original)),
+        reply,
+        chunk,
+    )?;
     if cur.take(key::ZONE_REPLY) {
         cur.zone_value()?;
     }
@@ -464,12 +484,12 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
     if flags & (HW_OFFLOAD | OFFLOAD | ASSURED) != 0 {
         cur.separator(CtField::Flag, CtField::Use)?;
     }
-    let (mark, zone) = match common_tail::<CHUNK>(cur.rest) {
+    let (mark, zone) = match common_tail(cur.rest, chunk) {
         Some(n) => {
             cur.rest = skip(cur.rest, n);
             (Some(0), Some(0))
         }
-        None => extras::<CHUNK>(&mut cur)?,
+        None => extras(&mut cur, chunk)?,
     };
 
     let offloaded = flags & OFFLOAD != 0;
@@ -498,16 +518,16 @@ fn body<'a, const FAST: bool, const CHUNK: bool>(
 }
 
 /// Whether `rest` is [`key::COMMON_TAIL`] and one to seven digits (with
-/// `CHUNK`: and then a newline): what [`extras`] accepts as `mark=0`,
+/// `chunk`: and then a newline): what [`extras`] accepts as `mark=0`,
 /// `zone=0` and `use=`, in one compare. Returns the length of the tail
 /// (without the newline).
 #[inline(always)]
-fn common_tail<const CHUNK: bool>(rest: &[u8]) -> Option<usize> {
+fn common_tail(rest: &[u8], chunk: bool) -> Option<usize> {
     let (head, digits) = rest.split_at_checked(key::COMMON_TAIL.len())?;
     if head != key::COMMON_TAIL {
         return None;
     }
-    let n = if CHUNK {
+    let n = if chunk {
         let x = match digits.first_chunk::<8>() {
             Some(word) => u64::from_le_bytes(*word),
             None => load_short(digits),
@@ -527,8 +547,9 @@ fn common_tail<const CHUNK: bool>(rest: &[u8]) -> Option<usize> {
 /// `secmark=`, `zone=`, `delta-time=`, each optional, and `use=`, which
 /// ends the line. Returns the mark and the zone.
 #[inline(always)]
-fn extras<const CHUNK: bool>(
+fn extras(
     cur: &mut Cursor<'_>,
+    chunk: bool,
 ) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
     let mut mark = None;
     let mut zone = None;
@@ -540,7 +561,7 @@ fn extras<const CHUNK: bool>(
         cur.separator(CtField::Extra, CtField::Use)?;
     }
     if cur.take(key::SECCTX) {
-        if cur.token::<CHUNK>()?.is_empty() {
+        if cur.token(chunk)?.is_empty() {
             return Err(cur.missing_or_bad(CtField::Extra));
         }
         cur.separator(CtField::Extra, CtField::Use)?;
@@ -564,7 +585,7 @@ fn extras<const CHUNK: bool>(
         });
     }
     cur.decimal(CtField::Use)?;
-    let ended = if CHUNK {
+    let ended = if chunk {
         cur.rest.first() == Some(&b'\n')
     } else {
         cur.rest.is_empty()
@@ -595,25 +616,26 @@ struct Texts<'a> {
 /// on its bytes up to that space, so the result is the same by
 /// construction.
 #[inline(always)]
-fn tuple<'a, const CHUNK: bool>(
+fn tuple<'a>(
     cur: &mut Cursor<'a>,
     head: Head,
     mirror: Option<(&Texts<'a>, &Tuple)>,
     out: &mut Tuple,
+    chunk: bool,
 ) -> Result<Texts<'a>, CtErrorKind> {
     let mut texts = Texts::default();
     cur.expect(key::SRC, CtField::Source)?;
     let start = cur.rest;
     out.src = match mirror {
         Some((t, o)) if cur.take_same(t.dst) => o.dst,
-        _ => cur.address::<CHUNK>(head.family, CtField::Source)?,
+        _ => cur.address(head.family, CtField::Source, chunk)?,
     };
     texts.src = consumed(start, cur.rest);
     cur.separator_key(CtField::Source, key::DST, CtField::Destination)?;
     let start = cur.rest;
     out.dst = match mirror {
         Some((t, o)) if cur.take_same(t.src) => o.src,
-        _ => cur.address::<CHUNK>(head.family, CtField::Destination)?,
+        _ => cur.address(head.family, CtField::Destination, chunk)?,
     };
     texts.dst = consumed(start, cur.rest);
     out.ports = match head.l4 {
@@ -694,14 +716,14 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Takes everything up to the next space or the end. With `CHUNK` (the
+    /// Takes everything up to the next space or the end. With `chunk` (the
     /// rest goes on past the line), a token with a newline in it is an
     /// error: it ran past the line's end.
     #[inline(always)]
-    fn token<const CHUNK: bool>(&mut self) -> Result<&'a [u8], CtErrorKind> {
+    fn token(&mut self, chunk: bool) -> Result<&'a [u8], CtErrorKind> {
         let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
         let (token, rest) = self.rest.split_at_checked(n).unwrap_or_default();
-        if CHUNK && token.contains(&b'\n') {
+        if chunk && token.contains(&b'\n') {
             return Err(CtErrorKind::BadField(CtField::Extra));
         }
         self.rest = rest;
@@ -892,10 +914,11 @@ impl<'a> Cursor<'a> {
     /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
     /// the general path below, which decides and names the error.
     #[inline(always)]
-    fn address<const CHUNK: bool>(
+    fn address(
         &mut self,
         family: Family,
         field: CtField,
+        chunk: bool,
     ) -> Result<IpAddr, CtErrorKind> {
         let fast = match family {
             Family::Ipv4 => ipv4_fast(self.rest).map(|(ip, n)| (IpAddr::V4(ip), n)),
@@ -905,7 +928,7 @@ impl<'a> Cursor<'a> {
             self.rest = skip(self.rest, n);
             return Ok(ip);
         }
-        if CHUNK {
+        if chunk {
             // The general parser takes a token up to a space.
             return Err(CtErrorKind::BadField(field));
         }
@@ -1342,7 +1365,7 @@ mod test {
     fn slow(line: &[u8]) -> Result<Entry, CtErrorKind> {
         let (head, rest) = prefix(line)?;
         let mut entry = Entry::EMPTY;
-        body::<false, false>(head, rest, &mut entry).map(|_| entry)
+        body::<false>(head, rest, &mut entry, false).map(|_| entry)
     }
 
     #[test]
@@ -1715,11 +1738,11 @@ mod test {
         }
         let mut taken = 0;
         for case in cases {
-            if let Some(n) = common_tail::<false>(&case) {
+            if let Some(n) = common_tail(&case, false) {
                 assert_eq!(n, case.len());
                 let mut cur = Cursor { rest: &case };
                 assert_eq!(
-                    extras::<false>(&mut cur),
+                    extras(&mut cur, false),
                     Ok((Some(0), Some(0))),
                     "{case:?}"
                 );
@@ -1729,13 +1752,13 @@ mod test {
             for after in [&b"\n"[..], b"\nipv4     2 tcp ", b"\n\n", b"\n123"] {
                 let chunk = [case.as_slice(), after].concat();
                 let mut cur = Cursor { rest: &chunk };
-                let general = extras::<true>(&mut cur).map(|found| (found, cur.rest.len()));
-                match common_tail::<true>(&chunk) {
+                let general = extras(&mut cur, true).map(|found| (found, cur.rest.len()));
+                match common_tail(&chunk, true) {
                     Some(n) => {
-                        assert_eq!(Some(n), common_tail::<false>(&case), "{chunk:?}");
+                        assert_eq!(Some(n), common_tail(&case, false), "{chunk:?}");
                         assert_eq!(general, Ok(((Some(0), Some(0)), after.len())), "{chunk:?}");
                     }
-                    None => assert_eq!(common_tail::<false>(&case), None, "{chunk:?}"),
+                    None => assert_eq!(common_tail(&case, false), None, "{chunk:?}"),
                 }
             }
         }
