@@ -654,32 +654,10 @@ fn tuple<'a>(
             cur.separator(CtField::DestinationPort, CtField::Use)?;
             Some((sport, dport))
         }
-        L4Tuple::Icmp => {
-            cur.separator(CtField::Destination, CtField::SourcePort)?;
-            for (name, max) in [(key::TYPE, 255), (key::CODE, 255), (key::ID, 65535)] {
-                cur.expect(name, CtField::Icmp)?;
-                if cur.decimal(CtField::Icmp)? > max {
-                    return Err(CtErrorKind::BadField(CtField::Icmp));
-                }
-                cur.separator(CtField::Icmp, CtField::Use)?;
-            }
-            None
-        }
-        L4Tuple::Gre => {
-            cur.separator(CtField::Destination, CtField::SourcePort)?;
-            for name in [key::SRCKEY, key::DSTKEY] {
-                cur.expect(name, CtField::GreKey)?;
-                let n = cur
-                    .rest
-                    .iter()
-                    .take_while(|b| b.is_ascii_hexdigit())
-                    .count();
-                if n == 0 || n > 8 {
-                    return Err(cur.missing_or_bad(CtField::GreKey));
-                }
-                cur.rest = skip(cur.rest, n);
-                cur.separator(CtField::GreKey, CtField::Use)?;
-            }
+        L4Tuple::Icmp | L4Tuple::Gre => {
+            let (result, rest) = l4_keys(cur.rest, head.l4);
+            cur.rest = rest;
+            result?;
             None
         }
         L4Tuple::None => {
@@ -688,6 +666,50 @@ fn tuple<'a>(
         }
     };
     Ok(texts)
+}
+
+/// The protocol's part of a tuple for icmp (`type= code= id=`) and gre
+/// (`srckey=0x dstkey=0x`), each field followed by a space, and the rest
+/// after it. Out of line, taking and returning the rest (see
+/// [`decimal_long`]): one copy for both tuples of the line parser.
+#[inline(never)]
+fn l4_keys(rest: &[u8], l4: L4Tuple) -> (Result<(), CtErrorKind>, &[u8]) {
+    let mut cur = Cursor { rest };
+    let result = match l4 {
+        L4Tuple::Gre => gre_keys(&mut cur),
+        _ => icmp_keys(&mut cur),
+    };
+    (result, cur.rest)
+}
+
+fn icmp_keys(cur: &mut Cursor<'_>) -> Result<(), CtErrorKind> {
+    cur.separator(CtField::Destination, CtField::SourcePort)?;
+    for (name, max) in [(key::TYPE, 255), (key::CODE, 255), (key::ID, 65535)] {
+        cur.expect(name, CtField::Icmp)?;
+        if cur.decimal(CtField::Icmp)? > max {
+            return Err(CtErrorKind::BadField(CtField::Icmp));
+        }
+        cur.separator(CtField::Icmp, CtField::Use)?;
+    }
+    Ok(())
+}
+
+fn gre_keys(cur: &mut Cursor<'_>) -> Result<(), CtErrorKind> {
+    cur.separator(CtField::Destination, CtField::SourcePort)?;
+    for name in [key::SRCKEY, key::DSTKEY] {
+        cur.expect(name, CtField::GreKey)?;
+        let n = cur
+            .rest
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if n == 0 || n > 8 {
+            return Err(cur.missing_or_bad(CtField::GreKey));
+        }
+        cur.rest = skip(cur.rest, n);
+        cur.separator(CtField::GreKey, CtField::Use)?;
+    }
+    Ok(())
 }
 
 /// The bytes taken from `start` to get to `rest` (a suffix of it).
