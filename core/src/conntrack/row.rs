@@ -82,15 +82,15 @@ impl Entry {
     }
 
     /// The entry of the line at the start of `text`, which goes on past the
-    /// line's newline (a chunk of the table), and the line's length, if
-    /// every field takes a path that stops at a newline (a token up to a
-    /// space, such as a `secctx=` label, must hold none; addresses only
-    /// through the one-pass parsers) and it is at most
-    /// [`CT_LINE_CAPACITY`] bytes; `None`
-    /// otherwise, whether the line is good or bad: then the caller finds
-    /// the line's end and calls [`Entry::parse`], which decides. Saves the
-    /// search for the newline on the common lines; the entry is the one
-    /// [`Entry::parse`] gives for the line (`test_parse_at_against_parse`).
+    /// line's newline (a chunk of the table), written to `out`, and the
+    /// line's length, if every field takes a path that stops at a newline
+    /// (a token up to a space, such as a `secctx=` label, must hold none;
+    /// addresses only through the one-pass parsers) and the line is at most
+    /// [`CT_LINE_CAPACITY`] bytes; `None` otherwise, whether the line is
+    /// good or bad: then the caller finds the line's end and calls
+    /// [`Entry::parse`], which decides. Saves the search for the newline on
+    /// the common lines; the entry is the one [`Entry::parse`] gives for the
+    /// line (`test_parse_at_against_parse`).
     #[inline(always)]
     pub(super) fn parse_at(text: &[u8], out: &mut Entry) -> Option<usize> {
         let (head, rest) = match fast_prefix(text) {
