@@ -1155,8 +1155,10 @@ fn decimal_word(x: u64, n: usize) -> u64 {
 /// Reads at most the first sixteen bytes (four octets of three digits,
 /// three dots, the space), from a fixed window whose index is masked to it,
 /// so that no read needs a bound check; with fewer than sixteen bytes left
-/// (never in a whole line: more fields follow every address) `None`.
-#[inline(always)]
+/// (never in a whole line: more fields follow every address) `None`. Left
+/// to the compiler (`#[inline]`): inlined at opt-level 3 all the same, one
+/// copy at z (-0.5 KB).
+#[inline]
 fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let window = rest.first_chunk::<16>()?;
     dotted_quad(|at| window.get(at & 15).copied())
