@@ -720,7 +720,12 @@ fn consumed<'a>(start: &'a [u8], rest: &[u8]) -> &'a [u8] {
         .unwrap_or_default()
 }
 
-/// The unread part of a line, consumed field by field.
+/// The unread part of a line, consumed field by field. Its helpers are
+/// inlined by force where the line parser is hot; six of them
+/// (`take_same`, `separator_key`, `counters`, `zone_value`, `port`,
+/// `address`) only on 64-bit targets: on the 32-bit router targets, built
+/// at opt-level z for size, the compiler decides (forced, the tiny mipsel
+/// build was 7 KB larger, over its budget).
 struct Cursor<'a> {
     rest: &'a [u8],
 }
@@ -806,7 +811,8 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `text` if the rest starts with it and a space after it; an
     /// empty `text` (a field the parse took nothing for) never matches.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn take_same(&mut self, text: &[u8]) -> bool {
         let n = text.len();
         let equal = match (self.rest.first_chunk::<8>(), n) {
@@ -832,7 +838,8 @@ impl<'a> Cursor<'a> {
     /// which starts `field`: in the common case one masked compare of a
     /// word; otherwise [`Cursor::separator`] and [`Cursor::expect`], which
     /// decide and name the error.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn separator_key(
         &mut self,
         before: CtField,
@@ -901,13 +908,15 @@ impl<'a> Cursor<'a> {
         result
     }
 
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn port(&mut self, field: CtField) -> Result<u16, CtErrorKind> {
         u16::try_from(self.decimal(field)?).map_err(|_| CtErrorKind::BadField(field))
     }
 
     /// A zone number and its space.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn zone_value(&mut self) -> Result<u16, CtErrorKind> {
         let zone = u16::try_from(self.decimal(CtField::Zone)?)
             .map_err(|_| CtErrorKind::BadField(CtField::Zone))?;
@@ -916,7 +925,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// Optional `packets=N bytes=N `.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn counters(&mut self) -> Result<(), CtErrorKind> {
         if self.take(key::PACKETS) {
             self.decimal(CtField::Counters)?;
@@ -932,7 +942,8 @@ impl<'a> Cursor<'a> {
     /// space, as every address of a valid line is, is parsed in one pass
     /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
     /// the general path below, which decides and names the error.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn address(
         &mut self,
         family: Family,
