@@ -90,7 +90,7 @@ impl Entry {
     /// good or bad: then the caller finds the line's end and calls
     /// [`Entry::parse`], which decides. Saves the search for the newline on
     /// the common lines; the entry is the one [`Entry::parse`] gives for the
-    /// line (`test_parse_at_against_parse`).
+    /// line (`test_parse_at_against_general`).
     #[inline(always)]
     pub(super) fn parse_at(text: &[u8], out: &mut Entry) -> Option<usize> {
         let (head, rest) = match fast_prefix(text) {
@@ -1462,7 +1462,7 @@ mod test {
     /// cut), each followed by a newline and other text. Whatever it takes,
     /// `parse` gives the same entry, and it takes the common lines.
     #[test]
-    fn test_parse_at_against_parse() {
+    fn test_parse_at_against_general() {
         let tables = [
             include_str!("../../../fixtures/conntrack/states/nf_conntrack"),
             include_str!("../../../fixtures/conntrack/acct-zones-marks/nf_conntrack"),
