@@ -22,6 +22,8 @@ pub const CT_LINE_CAPACITY: usize = 1024;
 
 /// The fixed prefixes the fast path recognises: the common protocols with the
 /// kernel's exact padding, with the family and protocol number they mean.
+/// In this order (tcp, udp, icmp; IPv4 before IPv6): `row::fast_prefix`
+/// picks one by index.
 pub const FAST_PREFIXES: [(&[u8], Family, u8); 6] = [
     (b"ipv4     2 tcp      6 ", Family::Ipv4, 6),
     (b"ipv6     10 tcp      6 ", Family::Ipv6, 6),

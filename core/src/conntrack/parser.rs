@@ -1,17 +1,22 @@
 //! The streaming conntrack parser: bytes go in as chunks of any size, counts
-//! come out. It finds line boundaries and hands every line to
-//! [`Entry::parse`]; there is no header. A line split between two chunks is
-//! carried in a fixed [`heapless::Vec`] of [`CT_LINE_CAPACITY`] bytes; every
-//! line longer than that, carried or not, is an error, so the result never
-//! depends on how the input was cut. After the first error every call returns
-//! that error.
+//! come out. There is no header. A whole line at the start of what is left
+//! of a chunk is first offered to [`Entry::parse_at`], which parses it in
+//! place and finds its end on the way; a line it does not take (and a line
+//! completed from the carry) is cut at its newline and handed to
+//! [`Entry::parse`], which decides, so both give the same entry or error.
+//! A line split between two chunks is carried in a fixed [`heapless::Vec`]
+//! of [`CT_LINE_CAPACITY`] bytes; every line longer than that, carried or
+//! not, is an error, so the result never depends on how the input was cut
+//! (the framing of `crate::lines`, which the socket parser uses, with the
+//! in-place parse in front). After the first error every call returns that
+//! error.
 
 use super::counts::CtCounts;
 use super::error::{CtError, CtErrorKind};
 use super::filter::CtFilter;
 use super::layout::CT_LINE_CAPACITY;
-use super::row::Entry;
-use crate::lines::Lines;
+use super::row::{Entry, skip};
+use heapless::Vec;
 
 /// A push parser for `/proc/net/nf_conntrack` or `/proc/net/ip_conntrack`.
 ///
@@ -20,7 +25,10 @@ use crate::lines::Lines;
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct CtParser {
-    lines: Lines<CT_LINE_CAPACITY>,
+    /// The unfinished last line of the chunks so far.
+    carry: Vec<u8, CT_LINE_CAPACITY>,
+    /// The number of the last line begun (0 before the first byte).
+    number: u32,
     table: Table,
 }
 
@@ -46,7 +54,8 @@ impl CtParser {
     /// line is still checked.
     pub const fn with_filter(filter: CtFilter) -> CtParser {
         CtParser {
-            lines: Lines::new(),
+            carry: Vec::new(),
+            number: 0,
             table: Table {
                 legacy: None,
                 count_all: filter.is_empty(),
@@ -72,9 +81,47 @@ impl CtParser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        let table = &mut self.table;
-        self.lines
-            .feed(chunk, &mut |number, line| table.line(number, line, visit))
+        let mut rest = chunk;
+        if !self.carry.is_empty() {
+            let Some(end) = memchr::memchr(b'\n', rest) else {
+                return match self.carry.extend_from_slice(rest) {
+                    Ok(()) => Ok(()),
+                    Err(_) => Err(self.table.fail(self.number, CtErrorKind::LineTooLong)),
+                };
+            };
+            let (line, after) = rest.split_at(end);
+            rest = skip(after, 1);
+            let fits = self.carry.extend_from_slice(line).is_ok();
+            let result = self
+                .table
+                .line(self.number, fits.then_some(self.carry.as_slice()), visit);
+            self.carry.clear();
+            result?;
+        }
+        let mut entry = Entry::EMPTY;
+        loop {
+            if let Some(n) = Entry::parse_at(rest, &mut entry) {
+                self.number = self.number.saturating_add(1);
+                self.table.entry(self.number, &entry, visit)?;
+                rest = skip(rest, n + 1);
+                continue;
+            }
+            let Some(end) = memchr::memchr(b'\n', rest) else {
+                break;
+            };
+            let (line, after) = rest.split_at(end);
+            rest = skip(after, 1);
+            self.number = self.number.saturating_add(1);
+            self.table.line(self.number, Some(line), visit)?;
+        }
+        if rest.is_empty() {
+            return Ok(());
+        }
+        self.number = self.number.saturating_add(1);
+        match self.carry.extend_from_slice(rest) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(self.table.fail(self.number, CtErrorKind::LineTooLong)),
+        }
     }
 
     /// Ends the table (a last line without a newline is parsed here) and
@@ -90,9 +137,14 @@ impl CtParser {
         if let Some(error) = self.table.error {
             return Err(error);
         }
-        let table = &mut self.table;
-        self.lines
-            .end(&mut |number, line| table.line(number, line, visit))
+        if self.carry.is_empty() {
+            return Ok(());
+        }
+        let result = self
+            .table
+            .line(self.number, Some(self.carry.as_slice()), visit);
+        self.carry.clear();
+        result
     }
 
     /// The counts of the complete lines seen so far.
@@ -132,14 +184,25 @@ impl Table {
         // Borrowed where it was parsed: moving the entry out of the result
         // copied its hundred bytes once a line.
         let parsed = Entry::parse(line);
-        let entry = match &parsed {
-            Ok(entry) => entry,
-            Err(kind) => return Err(fail(self, *kind)),
-        };
+        match &parsed {
+            Ok(entry) => self.entry(number, entry, visit),
+            Err(kind) => Err(fail(self, *kind)),
+        }
+    }
+
+    /// Counts the `entry` of line `number`, if the filter lets it through,
+    /// unless its format differs from the lines' before.
+    #[inline(always)]
+    fn entry(
+        &mut self,
+        number: u32,
+        entry: &Entry,
+        visit: &mut impl FnMut(&Entry),
+    ) -> Result<(), CtError> {
         match self.legacy {
             None => self.legacy = Some(entry.is_legacy()),
             Some(legacy) if legacy != entry.is_legacy() => {
-                return Err(fail(self, CtErrorKind::MixedFormats));
+                return Err(self.fail(number, CtErrorKind::MixedFormats));
             }
             Some(_) => {}
         }
