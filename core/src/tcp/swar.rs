@@ -11,20 +11,6 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte: the masks below mark bytes with it.
 pub const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// The high bit of each byte of `x` that is an ASCII hex digit.
-#[inline(always)]
-pub fn hex_bytes(x: u64) -> u64 {
-    let ascii = !x & HIGH;
-    let low = x & !HIGH;
-    // For a byte below 0x80, adding 0x80 - n sets its high bit iff it is >= n,
-    // without carrying into the next byte.
-    let at_least = |v: u64, n: u64| (v + ONES * (0x80 - n)) & HIGH;
-    let digit = at_least(low, 0x30) & !at_least(low, 0x3A);
-    let lower = low | (ONES * 0x20);
-    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
-    (digit | letter) & ascii
-}
-
 /// The high bit of each byte of `x` that is zero.
 #[inline(always)]
 pub fn zero_bytes(x: u64) -> u64 {
@@ -304,7 +290,7 @@ mod test {
     fn test_byte_masks_against_naive() {
         type Case = (&'static str, fn(u64) -> u64, fn(u8) -> bool);
         let cases: [Case; 4] = [
-            ("hex_bytes", hex_bytes, |b| b.is_ascii_hexdigit()),
+            ("space_bytes", space_bytes, |b| b == b' '),
             ("word_bytes", word_bytes, |b| {
                 b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
             }),
@@ -501,12 +487,9 @@ mod test {
     }
 
     #[test]
-    fn test_hex_and_zero_byte_masks() {
+    fn test_zero_byte_mask() {
         for b in 0..=255u8 {
             let word = u64::from_le_bytes([b, b'0', 0, b'f', b'F', b'g', 0xFF, b'/']);
-            let hex = hex_bytes(word);
-            assert_eq!(hex & 0x80 != 0, b.is_ascii_hexdigit(), "{b:#x}");
-            assert_eq!(hex >> 8, 0x0000_0000_8080_0080, "{b:#x}");
             assert_eq!(zero_bytes(word) & 0x80 != 0, b == 0, "{b:#x}");
             assert_eq!(zero_bytes(word) >> 8, 0x0000_0000_0000_8000, "{b:#x}");
         }
