@@ -1234,7 +1234,7 @@ const IPV6_SEPARATOR_MASK: [u64; 5] = ipv6_separators(true);
 /// Eight groups of four hex digits and a space ([`IPV6_TEXT`]): the seven
 /// colons and the space checked with one masked compare per word, the
 /// digits two groups at a time, side by side in one word, which is checked
-/// ([`hex_bytes`]) and decoded ([`hex_word`]) to both 16-bit groups at
+/// ([`lower_hex_wrong`]) and decoded ([`hex_word`]) to both 16-bit groups at
 /// once. `None` for anything else (then [`ipv6`] decides). Left to the
 /// compiler (`#[inline]`): forced inline it was 2 KB larger at opt-level z
 /// and no fewer instructions at 3; forced out of line, 1.4% more.
