@@ -148,17 +148,38 @@ remap_flags() {
 #   line) defines the unwinder's entry points as traps, and cross/zig-cc then
 #   drops rustc's -lunwind, so libunwind and the printf it reports its own
 #   errors with stay out;
-# - armv5te: Thumb (Thumb-1) code too, with rustix's libc backend
+# - armv5te and armv6: Thumb (Thumb-1) code too, with rustix's libc backend
 #   (--cfg rustix_use_libc), whose raw-syscall assembly for ARM is not
-#   Thumb-1 code. armv6 stays in ARM code (docs/routers.md says why).
+#   Thumb-1 code. armv6 needs more (its Rust target is "arm", which LLVM's
+#   assembler takes for a CPU without Thumb, and Thumb-1 has no exclusive
+#   loads and stores): Thumb through per-package rustflags
+#   (tiny_cargo_args) for every crate but compiler_builtins, whose
+#   assembly would not assemble, atomics through the kernel's user helpers
+#   (--cfg kernel_user_helpers, as compiler_builtins does for armv5te) and
+#   cross/armv6-atomics.c for the two 64-bit ones std uses.
 tiny_flags() {
     local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c"
     case $T_NAME in
     armv7) flags+=" -C target-feature=+thumb-mode" ;;
     armv5te) flags+=" -C target-feature=+thumb-mode --cfg rustix_use_libc" ;;
+    armv6) flags+=" --cfg rustix_use_libc --cfg kernel_user_helpers -Z pre-link-arg=cross/armv6-atomics.c" ;;
     esac
     [ "$T_QEMU" != arm ] || flags+=" -C llvm-args=-enable-machine-outliner=always"
     echo "$flags"
+}
+
+# tiny_cargo_args: more cargo arguments of the tiny build for the target of
+# the last target_load, one per line (cross/build gives such a target a
+# cargo run of its own): armv6's Thumb code for every package but
+# compiler_builtins (see tiny_flags).
+tiny_cargo_args() {
+    [ "$T_NAME" = armv6 ] || return 0
+    local thumb='rustflags=["-Ctarget-feature=+thumb-mode"]' package
+    echo -Zprofile-rustflags
+    for package in '"*"' tcpcount tcpcount-core; do
+        printf '%s\n' --config "profile.tiny.package.$package.$thumb"
+    done
+    printf '%s\n' --config 'profile.tiny.package.compiler_builtins.rustflags=[]'
 }
 
 # cargo_env NAME...: exports what cargo needs to build for each target NAME
