@@ -175,6 +175,8 @@ tiny_flags() {
 tiny_cargo_args() {
     [ "$T_NAME" = armv6 ] || return 0
     local thumb='rustflags=["-Ctarget-feature=+thumb-mode"]' package
+    # With per-package rustflags cargo's strip = false is not enough.
+    [ -z "${CROSS_KEEP_SYMBOLS:-}" ] || thumb='rustflags=["-Ctarget-feature=+thumb-mode","-Cstrip=none"]'
     echo -Zprofile-rustflags
     for package in '"*"' tcpcount tcpcount-core; do
         printf '%s\n' --config "profile.tiny.package.$package.$thumb"

@@ -152,7 +152,7 @@ mod test {
         match (ours, theirs) {
             (None, None) => {}
             (Some(a), Some(b)) => {
-                let gap = if a > b { a - b } else { b - a };
+                let gap = a.abs_diff(b);
                 assert!(gap <= Duration::from_nanos(1), "{text:?}: {a:?} vs {b:?}");
             }
             _ => panic!("{text:?}: ours {ours:?}, f64 {theirs:?}"),
