@@ -142,6 +142,10 @@ remap_flags() {
 #   PIE, so only the code changes;
 # - armv7: Thumb-2 code (+thumb-mode), which every ARMv7-A CPU runs; the
 #   ARMv6 and ARMv5TE CPUs have only Thumb-1, so they stay in ARM code;
+# - -Z fmt-debug=shallow: derived Debug impls print only the type or variant
+#   name; tcpcount prints no derived Debug (its {:?} are of strings, whose
+#   Debug is not derived and keeps its quotes), and the messages compared by
+#   cross/compare are unchanged;
 # - ARM: LLVM's machine outliner, which moves repeated instruction sequences
 #   into shared functions (LLVM has none for MIPS);
 # - no unwinder: cross/no-unwinder.c (compiled by zig cc, first on the link
@@ -158,7 +162,7 @@ remap_flags() {
 #   (--cfg kernel_user_helpers, as compiler_builtins does for armv5te) and
 #   cross/armv6-atomics.c for the two 64-bit ones std uses.
 tiny_flags() {
-    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c"
+    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c -Z fmt-debug=shallow"
     case $T_NAME in
     armv7) flags+=" -C target-feature=+thumb-mode" ;;
     armv5te) flags+=" -C target-feature=+thumb-mode --cfg rustix_use_libc" ;;
