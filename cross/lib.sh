@@ -142,18 +142,56 @@ remap_flags() {
 #   PIE, so only the code changes;
 # - armv7: Thumb-2 code (+thumb-mode), which every ARMv7-A CPU runs; the
 #   ARMv6 and ARMv5TE CPUs have only Thumb-1, so they stay in ARM code;
+# - -Z fmt-debug=shallow: derived Debug impls print only the type or variant
+#   name; tcpcount prints no derived Debug (its {:?} are of strings, whose
+#   Debug is not derived and keeps its quotes), and the messages compared by
+#   cross/compare are unchanged;
 # - ARM: LLVM's machine outliner, which moves repeated instruction sequences
-#   into shared functions (LLVM has none for MIPS).
+#   into shared functions (LLVM has none for MIPS);
+# - no unwinder: cross/no-unwinder.c (compiled by zig cc, first on the link
+#   line) defines the unwinder's entry points as traps, and cross/zig-cc then
+#   drops rustc's -lunwind, so libunwind and the printf it reports its own
+#   errors with stay out;
+# - armv5te and armv6: Thumb (Thumb-1) code too, with rustix's libc backend
+#   (--cfg rustix_use_libc), whose raw-syscall assembly for ARM is not
+#   Thumb-1 code. armv6 needs more (its Rust target is "arm", which LLVM's
+#   assembler takes for a CPU without Thumb, and Thumb-1 has no exclusive
+#   loads and stores): Thumb through per-package rustflags
+#   (tiny_cargo_args) for every crate but compiler_builtins, whose
+#   assembly would not assemble, atomics through the kernel's user helpers
+#   (--cfg kernel_user_helpers, as compiler_builtins does for armv5te) and
+#   cross/armv6-atomics.c for the two 64-bit ones std uses.
 tiny_flags() {
-    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static"
-    [ "$T_NAME" != armv7 ] || flags+=" -C target-feature=+thumb-mode"
+    local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c -Z fmt-debug=shallow"
+    case $T_NAME in
+    armv7) flags+=" -C target-feature=+thumb-mode" ;;
+    armv5te) flags+=" -C target-feature=+thumb-mode --cfg rustix_use_libc" ;;
+    armv6) flags+=" --cfg rustix_use_libc --cfg kernel_user_helpers -Z pre-link-arg=cross/armv6-atomics.c" ;;
+    esac
     [ "$T_QEMU" != arm ] || flags+=" -C llvm-args=-enable-machine-outliner=always"
     echo "$flags"
 }
 
+# tiny_cargo_args: more cargo arguments of the tiny build for the target of
+# the last target_load, one per line (cross/build gives such a target a
+# cargo run of its own): armv6's Thumb code for every package but
+# compiler_builtins (see tiny_flags).
+tiny_cargo_args() {
+    [ "$T_NAME" = armv6 ] || return 0
+    local thumb='rustflags=["-Ctarget-feature=+thumb-mode"]' package
+    # With per-package rustflags cargo's strip = false is not enough.
+    [ -z "${CROSS_KEEP_SYMBOLS:-}" ] || thumb='rustflags=["-Ctarget-feature=+thumb-mode","-Cstrip=none"]'
+    echo -Zprofile-rustflags
+    for package in '"*"' tcpcount tcpcount-core; do
+        printf '%s\n' --config "profile.tiny.package.$package.$thumb"
+    done
+    printf '%s\n' --config 'profile.tiny.package.compiler_builtins.rustflags=[]'
+}
+
 # cargo_env NAME...: exports what cargo needs to build for each target NAME
 # with the zig linker (fetch_zig first), adding tiny_flags when CROSS_TINY is
-# set. Only environment variables: .cargo/config.toml is left alone.
+# set, and CROSS_EXTRA_RUSTFLAGS (for measuring a lever before adopting it).
+# Only environment variables: .cargo/config.toml is left alone.
 cargo_env() {
     local name var
     for name in "$@"; do
@@ -162,7 +200,7 @@ cargo_env() {
         export "CARGO_TARGET_${var}_LINKER=$CACHE/bin/zig-cc"
         # +crt-static: the mips musl targets default to dynamic linking.
         # link-self-contained=no: crt1.o, libc and libunwind come from zig.
-        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)${CROSS_TINY:+ $(tiny_flags)}"
+        export "CARGO_TARGET_${var}_RUSTFLAGS=-C target-feature=+crt-static -C link-self-contained=no -C link-arg=-target -C link-arg=$T_ZIG -C link-arg=-mcpu=$T_ZIG_CPU $(remap_flags)${CROSS_TINY:+ $(tiny_flags)}${CROSS_EXTRA_RUSTFLAGS:+ $CROSS_EXTRA_RUSTFLAGS}"
     done
     # The linker from the cache, so that its path (which cargo may count in
     # the fingerprint) is the same from another checkout sharing the cache.

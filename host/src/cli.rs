@@ -7,11 +7,14 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
 use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
 use tcpcount_core::{Cidr, Family, Filter, KeySpec, KeySpecError, PortList, Side, StateSet};
+
+mod interval;
 
 pub use crate::format::Format;
 use crate::format::check::{Thresholds, ct_state_names};
@@ -231,8 +234,8 @@ pub struct Cli {
     pub counters: bool,
 
     /// Repeat every SECONDS (decimals allowed); each sample carries its time.
-    #[arg(short, long, value_name = "SECONDS", value_parser = parse_interval)]
-    pub interval: Option<f64>,
+    #[arg(short, long, value_name = "SECONDS", value_parser = interval::parse)]
+    pub interval: Option<Duration>,
 
     /// Stop after N samples (default with --interval: until SIGINT/SIGTERM);
     /// without --interval the samples are one second apart.
@@ -459,13 +462,6 @@ fn asks_for_check_mode(args: &[OsString]) -> bool {
 
 fn parse_top(text: &str) -> Result<KeySpec, String> {
     text.parse().map_err(|e: KeySpecError| e.to_string())
-}
-
-fn parse_interval(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && (0.01..=86_400.0).contains(&seconds) => Ok(seconds),
-        _ => Err("expected seconds between 0.01 and 86400".to_owned()),
-    }
 }
 
 #[cfg(test)]

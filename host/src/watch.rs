@@ -47,7 +47,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
     let samples = cli
         .count
         .unwrap_or(if cli.interval.is_some() { u64::MAX } else { 1 });
-    let interval = Duration::from_secs_f64(cli.interval.unwrap_or(1.0));
+    let interval = cli.interval.unwrap_or(Duration::from_secs(1));
     if repeating || cli.output.is_some() {
         signals::install();
     }
