@@ -1,4 +1,4 @@
-# Fuzzes tcpcount-core with cargo-fuzz, FUZZ_SECONDS (default 20) per target,
+# Fuzzes tcpcount-core with cargo-fuzz, FUZZ_SECONDS (default 15) per target,
 # after a replay of the corpus. The longer run is scripts/fuzz;
 # docs/robustness.md has its figures. About 99 s with cargo-fuzz installed
 # (README's step table); installing it takes about 50 s more.
@@ -18,5 +18,5 @@ echo "fuzz: tools ready in $((SECONDS - start)) s ($(cargo fuzz --version), $(ru
 # regression test, before the random part. Not --locked: fuzz/Cargo.lock
 # follows the core's dependencies, as cargo fuzz itself does.
 (cd fuzz && cargo +nightly test --lib --target-dir "$CARGO_TARGET_DIR/fuzz-test")
-scripts/fuzz "${FUZZ_SECONDS:-20}"
+scripts/fuzz "${FUZZ_SECONDS:-15}"
 echo "fuzz: step took $((SECONDS - start)) s"

@@ -18,7 +18,10 @@ export MIRIFLAGS="-Zmiri-strict-provenance"
 # to about 14 minutes when the conntrack and top-N tests came in): they run
 # natively in 10-rust and 35-i686 and under qemu-mips in 60-routers. Miri's
 # point here is the unsafe code the core links (heapless, memchr): the other
-# unit tests and the oracle property test exercise all of it.
+# unit tests and the oracle property test exercise all of it. The same holds
+# for the top table's check after many evictions (index and order checked
+# after every add: many minutes under Miri) and for the socket parser's fast
+# tail and slot search against its slow path (39 s and 33 s under Miri).
 cargo +nightly miri test -p tcpcount-core --locked --lib -- \
     --skip every_split_point \
     --skip fast_path_never_accepts \
@@ -26,7 +29,10 @@ cargo +nightly miri test -p tcpcount-core --locked --lib -- \
     --skip against_naive \
     --skip against_general \
     --skip against_extras \
-    --skip as_the_kernel_prints_them
+    --skip as_the_kernel_prints_them \
+    --skip many_evictions \
+    --skip agrees_with_the_tail_parser \
+    --skip against_the_slow_path
 cargo +nightly miri test -p tcpcount-core --locked --test oracle
 cargo +nightly miri test -p tcpcount-core --locked --doc
 echo "miri: step took $((SECONDS - start)) s"
