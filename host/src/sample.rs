@@ -201,6 +201,13 @@ impl Sample {
         }
     }
 
+    /// Whether [`Sample::visit`] has a table to show sockets to. A source
+    /// asks once per read, so that plain counting makes no call per row
+    /// (about 30 instructions a row: docs/bench.md, `bench/floor`).
+    pub fn shows_rows(&self) -> bool {
+        self.ports.is_some() || self.listeners.is_some() || self.top.is_some()
+    }
+
     /// Shows a counted socket to the per-port, listener and top-N tables,
     /// if wanted.
     pub fn visit(&mut self, socket: &impl tcpcount_core::TcpSocket) {

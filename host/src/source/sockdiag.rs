@@ -22,10 +22,13 @@ impl Reader {
             }
             let mut counts = Counts::new();
             let filter = &self.filter;
+            let shows = sample.shows_rows();
             let result = netlink::dump(family, mask, &mut self.buffer, |socket| {
                 if filter.matches(socket) {
                     counts.add_code(socket.state_code());
-                    sample.visit(socket);
+                    if shows {
+                        sample.visit(socket);
+                    }
                 }
             });
             match result {

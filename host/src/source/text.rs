@@ -39,7 +39,12 @@ impl Reader {
         sample: &mut Sample,
     ) -> Result<(Option<Family>, Counts), ReadError<Error>> {
         let mut parser = Parser::with_filter(self.filter.clone());
-        let mut visit = |row: &Row<'_>| sample.visit(row);
+        let shows = sample.shows_rows();
+        let mut visit = |row: &Row<'_>| {
+            if shows {
+                sample.visit(row);
+            }
+        };
         self.read_all(input, |chunk| parser.feed_visit(chunk, &mut visit))?;
         parser.end(&mut visit).map_err(ReadError::Parse)?;
         Ok((parser.family(), *parser.counts()))
