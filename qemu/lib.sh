@@ -37,12 +37,12 @@ arch_load() {
 # with the same needs can share one boot (qemu/run groups them).
 scenario_cmdline() {
     case $1 in
-        normal | sources | readonly | noproc | conntrack) echo "" ;;
+        normal | sources | readonly | noproc | conntrack | offload) echo "" ;;
         noipv6 | sources-noipv6) echo "ipv6.disable=1" ;;
         *) die "unknown scenario '$1' (known: $ALL_SCENARIOS)" ;;
     esac
 }
-ALL_SCENARIOS="normal sources readonly noproc conntrack noipv6 sources-noipv6"
+ALL_SCENARIOS="normal sources readonly noproc conntrack offload noipv6 sources-noipv6"
 
 # built_binary: the path of the static tcpcount that qemu/run builds for the
 # arch of the last arch_load.

@@ -247,14 +247,23 @@ fn every_format_of_every_conntrack_fixture() {
 #[test]
 fn conntrack_json_and_prometheus_parse_with_real_parsers() {
     let mut documents = String::new();
-    for (_, sample) in conntrack_samples() {
+    let samples = conntrack_samples();
+    // Every fixture (at least 6) and the live procfs, in both formats.
+    let pushed = samples.len() * CONNTRACK_DOCUMENTS.len();
+    assert!(pushed >= 14, "{pushed} documents");
+    for (_, sample) in samples {
         let reading = sample.conntrack.as_deref().expect("a conntrack reading");
         let total = reading.counts.total();
         let expected = format!("{} {}", total.entries(), total.tcp_total());
         push_documents(&mut documents, &sample, CONNTRACK_DOCUMENTS, expected);
     }
     let report = read_formats(&documents);
-    assert!(report.contains("documents read: 12"), "{report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l == format!("documents read: {pushed}")),
+        "{report}"
+    );
 }
 
 /// `--top` and `--counters` cases: (snapshot name, capture, filter options,

@@ -1,6 +1,7 @@
 //! The conntrack parser against independent oracles. Every fixture under
 //! `fixtures/conntrack/` (real captures with `conntrack -L` counts in
-//! `oracle.txt`, hand-written ones with `expected.txt`) must give those
+//! `oracle.txt`, or for `offload/`, captured from a Debian kernel under QEMU,
+//! a guest awk count; hand-written ones with `expected.txt`) must give those
 //! counts and the counts of a naive reference parser (split on whitespace),
 //! fed whole, in chunks of 1..=8 and 4096 bytes, and split at every byte.
 //! Every file in `fixtures/conntrack/bad/` must give its error on its line
@@ -120,7 +121,27 @@ fn fixtures_match_conntrack_and_the_naive_parser() {
         );
         seen += 1;
     }
-    assert!(seen >= 5, "only {seen} fixtures");
+    assert!(seen >= 6, "only {seen} fixtures");
+}
+
+/// `offload/` is real (scripts/capture-offload: a router in a QEMU guest with
+/// an nftables flowtable): offloaded TCP flows in both families, printed with
+/// neither timeout nor state word, next to flows tracked as usual.
+#[test]
+fn real_offload_capture_holds_offloaded_and_tracked_flows() {
+    let dir = fixtures().join("offload");
+    let oracle = read_summary(&dir.join("oracle.txt"));
+    for family in ["ipv4", "ipv6"] {
+        for what in ["state OFFLOAD", "state ESTABLISHED", "protocol udp"] {
+            let key = format!("{family} {what}");
+            assert!(oracle.get(&key).is_some_and(|&n| n >= 1), "{key:?}");
+        }
+    }
+    let table = std::fs::read_to_string(dir.join("nf_conntrack")).unwrap();
+    for line in table.lines().filter(|l| l.contains("[OFFLOAD]")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert!(words[4].starts_with("src="), "{line}");
+    }
 }
 
 #[test]

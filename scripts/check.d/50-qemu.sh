@@ -7,8 +7,10 @@ cd "$(dirname "$0")/../.."
 # qemu-system-* from bookworm; apt removes a qemu-utils from bookworm-backports
 # if one is installed (the version skew forbids both; nothing here uses it).
 # cpio packs the initramfs; xz unpacks the x86_64 vmlinux for a PVH boot; the
-# keyring verifies the private apt state.
-scripts/apt-install qemu-system-x86 qemu-system-arm cpio xz-utils debian-archive-keyring nftables
+# keyring verifies the private apt state; the x86_64 initramfs packs this
+# host's nft (conntrack scenario) and ip (offload scenario: a flowtable router
+# with [OFFLOAD] entries).
+scripts/apt-install qemu-system-x86 qemu-system-arm cpio xz-utils debian-archive-keyring nftables iproute2
 # qemu/run adds the Rust targets (rustup target add). The router arches of
 # qemu/arches (armhf, mipsel) boot in step 60, after their cross builds.
 qemu/run x86_64 aarch64
