@@ -160,9 +160,13 @@ remap_flags() {
 #   (tiny_cargo_args) for every crate but compiler_builtins, whose
 #   assembly would not assemble, atomics through the kernel's user helpers
 #   (--cfg kernel_user_helpers, as compiler_builtins does for armv5te) and
-#   cross/armv6-atomics.c for the two 64-bit ones std uses.
+#   cross/armv6-atomics.c for the two 64-bit ones std uses;
+# - --cfg tcpcount_small: the core leaves inlining to the compiler instead
+#   of forcing it in its hot parsers (a speed lever at opt-level 3 on
+#   x86_64, where it stays).
 tiny_flags() {
     local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c -Z fmt-debug=shallow"
+    flags+=" --cfg tcpcount_small"
     case $T_NAME in
     armv7) flags+=" -C target-feature=+thumb-mode" ;;
     armv5te) flags+=" -C target-feature=+thumb-mode --cfg rustix_use_libc" ;;
