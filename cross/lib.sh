@@ -160,9 +160,21 @@ remap_flags() {
 #   (tiny_cargo_args) for every crate but compiler_builtins, whose
 #   assembly would not assemble, atomics through the kernel's user helpers
 #   (--cfg kernel_user_helpers, as compiler_builtins does for armv5te) and
-#   cross/armv6-atomics.c for the two 64-bit ones std uses.
+#   cross/armv6-atomics.c for the two 64-bit ones std uses;
+# - --cfg tcpcount_small: the core leaves inlining to the compiler instead
+#   of forcing it in its hot parsers (a speed lever at opt-level 3 on
+#   x86_64, where it stays);
+# - identical code folding: lld's --icf=safe (cross/zig-cc adds it to zig's
+#   link), which folds functions and read-only data whose address nothing
+#   compares, as the address-significance tables of -C llvm-args=--addrsig
+#   say (without them lld folds nothing in Rust's objects);
+# - MIPS: no division-by-zero trap after each division
+#   (-mno-check-zero-division): Rust checks the divisor itself before
+#   dividing, and zig's musl is compiled apart, with its own flags.
 tiny_flags() {
     local flags="-C force-unwind-tables=no -C link-arg=-Wl,-T,cross/discard-sections.ld -C relocation-model=static -Z pre-link-arg=cross/no-unwinder.c -Z fmt-debug=shallow"
+    flags+=" --cfg tcpcount_small -C llvm-args=--addrsig -C link-arg=-Wl,--icf=safe"
+    [ "$T_QEMU" = arm ] || flags+=" -C llvm-args=-mno-check-zero-division"
     case $T_NAME in
     armv7) flags+=" -C target-feature=+thumb-mode" ;;
     armv5te) flags+=" -C target-feature=+thumb-mode --cfg rustix_use_libc" ;;

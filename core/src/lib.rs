@@ -50,6 +50,15 @@
 //!   read; on a busy machine a socket can change state or move between two
 //!   `read()` calls, so a count read in several pieces is close to, not
 //!   exactly, one instant's.
+//!
+//! # Size builds
+//!
+//! The hot parsers force the inlining of their helpers (`#[inline(always)]`),
+//! a speed lever at opt-level 3 (docs/bench.md). Built with
+//! `--cfg tcpcount_small` (in `RUSTFLAGS`; the router builds of
+//! `cross/build --tiny` and `scripts/build-smallest` pass it), the compiler
+//! decides instead, which makes the code smaller at opt-level `z`. The
+//! results are the same either way; only the code differs.
 
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]

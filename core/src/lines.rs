@@ -26,7 +26,7 @@ impl<const N: usize> Lines<N> {
     /// Shows `on_line` every line that `chunk` completes, with its 1-based
     /// number (`None` for a carried line longer than `N` bytes), and carries
     /// the unfinished rest. Stops at the first error `on_line` returns.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     pub(crate) fn feed<E>(
         &mut self,
         chunk: &[u8],

@@ -5,7 +5,7 @@
 //! The read buffer, the sample's tables and the output buffer are reused, so
 //! memory stays flat.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -53,7 +53,7 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
     }
     let start = Instant::now();
     let mut sample = None;
-    let mut rendered = Vec::new();
+    let mut rendered = String::new();
     for i in 0..samples {
         if i > 0
             && !sleep_until(start + interval.saturating_mul(u32::try_from(i).unwrap_or(u32::MAX)))
@@ -67,11 +67,14 @@ pub fn run(cli: &Cli, stdout: &mut impl Write) -> Result<Exit, Failure> {
             other => other?,
         };
         rendered.clear();
-        format::write(&mut rendered, cli.format, &taken, repeating).map_err(Failure::stdout)?;
+        format::render(&mut rendered, cli.format, &taken, repeating)
+            .map_err(|_| Failure::stdout(io::Error::other("formatter error")))?;
         match &cli.output {
-            Some(path) => output::replace(path, &rendered)?,
+            Some(path) => output::replace(path, rendered.as_bytes())?,
             None => {
-                stdout.write_all(&rendered).map_err(Failure::stdout)?;
+                stdout
+                    .write_all(rendered.as_bytes())
+                    .map_err(Failure::stdout)?;
                 stdout.flush().map_err(Failure::stdout)?;
             }
         }

@@ -19,7 +19,7 @@ pub struct FamilyCounts {
 }
 
 /// Adds `by` (0 or 1) to a count, saturating.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn bump(slot: Option<&mut u32>, by: u32) {
     if let Some(n) = slot {
         *n = n.saturating_add(by);

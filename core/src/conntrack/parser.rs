@@ -167,7 +167,7 @@ impl Default for CtParser {
 
 impl Table {
     /// Handles complete line `number` (`None`: longer than the carry).
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn line(
         &mut self,
         number: u32,
@@ -192,7 +192,7 @@ impl Table {
 
     /// Counts the `entry` of line `number`, if the filter lets it through,
     /// unless its format differs from the lines' before.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn entry(
         &mut self,
         number: u32,

@@ -91,7 +91,7 @@ impl Entry {
     /// [`Entry::parse`], which decides. Saves the search for the newline on
     /// the common lines; the entry is the one [`Entry::parse`] gives for the
     /// line (`test_parse_at_against_general`).
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     pub(super) fn parse_at(text: &[u8], out: &mut Entry) -> Option<usize> {
         let (head, rest) = match fast_prefix(text) {
             Some(found) => found,
@@ -294,7 +294,7 @@ struct Head {
 /// pick the one candidate in [`FAST_PREFIXES`] (an index computed, not a
 /// search whose end the CPU would have to guess), which one compare
 /// confirms (`test_fast_prefix_finds_every_prefix`).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn fast_prefix(line: &[u8]) -> Option<(Head, &[u8])> {
     let (&family_digit, rest) = line.get(3..)?.split_first()?;
     let v6 = usize::from(family_digit == b'6');
@@ -383,7 +383,7 @@ fn line_body<'a>(
 /// to `out` field by field as they are read (fewer values live across the
 /// line than when the entry was built at the end; `out` is meaningless
 /// after an error).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn body<'a, const FAST: bool>(
     head: Head,
     rest: &'a [u8],
@@ -521,7 +521,7 @@ fn body<'a, const FAST: bool>(
 /// `chunk`: and then a newline): what [`extras`] accepts as `mark=0`,
 /// `zone=0` and `use=`, in one compare. Returns the length of the tail
 /// (without the newline).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn common_tail(rest: &[u8], chunk: bool) -> Option<usize> {
     let (head, digits) = rest.split_at_checked(key::COMMON_TAIL.len())?;
     if head != key::COMMON_TAIL {
@@ -546,7 +546,7 @@ fn common_tail(rest: &[u8], chunk: bool) -> Option<usize> {
 /// What follows the reply tuple and its flag: `mark=`, `secctx=`,
 /// `secmark=`, `zone=`, `delta-time=`, each optional, and `use=`, which
 /// ends the line. Returns the mark and the zone.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn extras(cur: &mut Cursor<'_>, chunk: bool) -> Result<(Option<u32>, Option<u16>), CtErrorKind> {
     let mut mark = None;
     let mut zone = None;
@@ -612,7 +612,7 @@ struct Texts<'a> {
 /// value instead of being parsed again: the parse of a field depends only
 /// on its bytes up to that space, so the result is the same by
 /// construction.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn tuple<'a>(
     cur: &mut Cursor<'a>,
     head: Head,
@@ -713,7 +713,7 @@ fn gre_keys(cur: &mut Cursor<'_>) -> Result<(), CtErrorKind> {
 }
 
 /// The bytes taken from `start` to get to `rest` (a suffix of it).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn consumed<'a>(start: &'a [u8], rest: &[u8]) -> &'a [u8] {
     start
         .get(..start.len().saturating_sub(rest.len()))
@@ -721,11 +721,12 @@ fn consumed<'a>(start: &'a [u8], rest: &[u8]) -> &'a [u8] {
 }
 
 /// The unread part of a line, consumed field by field. Its helpers are
-/// inlined by force where the line parser is hot; six of them
-/// (`take_same`, `separator_key`, `counters`, `zone_value`, `port`,
-/// `address`) only on 64-bit targets: on the 32-bit router targets, built
-/// at opt-level z for size, the compiler decides (forced, the tiny mipsel
-/// build was 7 KB larger, over its budget).
+/// inlined by force where the line parser is hot, except in size builds
+/// (`tcpcount_small`, see the crate docs); six of them (`take_same`,
+/// `separator_key`, `counters`, `zone_value`, `port`, `address`) only on
+/// 64-bit targets: on the 32-bit router targets, built at opt-level z for
+/// size, the compiler decides (forced, the tiny mipsel build was 7 KB
+/// larger, over its budget).
 struct Cursor<'a> {
     rest: &'a [u8],
 }
@@ -743,7 +744,7 @@ impl<'a> Cursor<'a> {
     /// Takes everything up to the next space or the end. With `chunk` (the
     /// rest goes on past the line), a token with a newline in it is an
     /// error: it ran past the line's end.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn token(&mut self, chunk: bool) -> Result<&'a [u8], CtErrorKind> {
         let n = memchr::memchr(b' ', self.rest).unwrap_or(self.rest.len());
         let (token, rest) = self.rest.split_at_checked(n).unwrap_or_default();
@@ -781,7 +782,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Exactly one space, which ends field `before` and starts `after`.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn separator(&mut self, before: CtField, after: CtField) -> Result<(), CtErrorKind> {
         match self.rest.split_first() {
             Some((b' ', rest)) => {
@@ -794,7 +795,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consumes `key` if the rest starts with it.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn take(&mut self, key: &[u8]) -> bool {
         // Most optional keys are absent: the first byte decides those.
         if self.rest.first() != key.first() {
@@ -811,8 +812,8 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `text` if the rest starts with it and a space after it; an
     /// empty `text` (a field the parse took nothing for) never matches.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn take_same(&mut self, text: &[u8]) -> bool {
         let n = text.len();
         let equal = match (self.rest.first_chunk::<8>(), n) {
@@ -838,8 +839,8 @@ impl<'a> Cursor<'a> {
     /// which starts `field`: in the common case one masked compare of a
     /// word; otherwise [`Cursor::separator`] and [`Cursor::expect`], which
     /// decide and name the error.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn separator_key(
         &mut self,
         before: CtField,
@@ -863,7 +864,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Consumes `key`, which must be here.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn expect(&mut self, key: &[u8], field: CtField) -> Result<(), CtErrorKind> {
         if self.take(key) {
             Ok(())
@@ -878,7 +879,7 @@ impl<'a> Cursor<'a> {
     /// than eight digits (nearly every number on a line) is found and
     /// converted a word at a time ([`decimal_word`]); longer runs take
     /// [`Cursor::decimal_bytes`], whose result is the same.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn decimal(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
         let x = match self.rest.first_chunk::<8>() {
             Some(word) => u64::from_le_bytes(*word),
@@ -901,22 +902,22 @@ impl<'a> Cursor<'a> {
 
     /// [`Cursor::decimal`] a byte at a time, for runs of eight digits or
     /// more ([`decimal_long`]).
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn decimal_bytes(&mut self, field: CtField) -> Result<u64, CtErrorKind> {
         let (result, rest) = decimal_long(self.rest, field);
         self.rest = rest;
         result
     }
 
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn port(&mut self, field: CtField) -> Result<u16, CtErrorKind> {
         u16::try_from(self.decimal(field)?).map_err(|_| CtErrorKind::BadField(field))
     }
 
     /// A zone number and its space.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn zone_value(&mut self) -> Result<u16, CtErrorKind> {
         let zone = u16::try_from(self.decimal(CtField::Zone)?)
             .map_err(|_| CtErrorKind::BadField(CtField::Zone))?;
@@ -925,8 +926,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// Optional `packets=N bytes=N `.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn counters(&mut self) -> Result<(), CtErrorKind> {
         if self.take(key::PACKETS) {
             self.decimal(CtField::Counters)?;
@@ -942,8 +943,8 @@ impl<'a> Cursor<'a> {
     /// space, as every address of a valid line is, is parsed in one pass
     /// ([`ipv4_fast`], [`ipv6_fast`]); anything they do not accept takes
     /// the general path below, which decides and names the error.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
-    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    #[cfg_attr(all(target_pointer_width = "64", not(tcpcount_small)), inline(always))]
+    #[cfg_attr(any(not(target_pointer_width = "64"), tcpcount_small), inline)]
     fn address(
         &mut self,
         family: Family,
@@ -1036,7 +1037,7 @@ fn address_general(
 /// bytes of `A-Z`, `0-9` or `_` followed by ` src=` (what the general loop
 /// in [`body`] accepts as the one word before the tuple), found sixteen
 /// bytes at a time; `None` sends the line to that loop.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn state_word_fast(rest: &[u8]) -> Option<&[u8]> {
     let (first, second) = rest.first_chunk::<16>()?.split_at(8);
     let outside = |bytes: &[u8]| {
@@ -1058,7 +1059,7 @@ const STATE_HASH: u64 = 0xf934_1c68_966b_aea1;
 
 /// The slot of the sixteen bytes at a line's state word (`first`: bytes 0-7,
 /// `second`: 8-15): a multiplicative hash of its first nine bytes.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 const fn state_slot(first: u64, second: u64) -> usize {
     ((first ^ (second & 0xFF)).wrapping_mul(STATE_HASH) >> 60) as usize
 }
@@ -1110,7 +1111,7 @@ const STATE_SLOTS: [StateSlot; 16] = state_slots();
 /// one hash picks the only candidate, two word compares confirm it. `None`
 /// sends the line to [`state_word_fast`] and the general loop, which agree
 /// ([`CtState::from_word`] of the same word).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn state_fast(rest: &[u8]) -> Option<(CtState, usize)> {
     let (first, second) = rest.first_chunk::<16>()?.split_at(8);
     let first = u64::from_le_bytes(first.try_into().unwrap_or_default());
@@ -1124,7 +1125,7 @@ fn state_fast(rest: &[u8]) -> Option<(CtState, usize)> {
 /// `bytes.get(n..).unwrap_or_default()` gives, in four instructions instead
 /// of seven (the bound is a `min`, so there is no failing branch to build
 /// an empty slice for). Moves the cursor along every field of a line.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub(super) fn skip(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(n.min(bytes.len())..).unwrap_or_default()
 }
@@ -1132,7 +1133,7 @@ pub(super) fn skip(bytes: &[u8], n: usize) -> &[u8] {
 /// The bytes of a slice shorter than 8 bytes as a little-endian word, zeros
 /// above them (which are not digits): two overlapping 4-byte loads from 4
 /// bytes on, instead of a loop.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn load_short(bytes: &[u8]) -> u64 {
     match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
         (Some(first), Some(last)) => {
@@ -1152,7 +1153,7 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 /// bytes below are leading zeros, then combined in pairs, fours and eights
 /// by three multiplications (each lane stays below its width: 99, 9999,
 /// 99999999). Bytes past the digits are shifted out.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn decimal_word(x: u64, n: usize) -> u64 {
     let digits = (x & (ONES * 0x0F)) << ((8 - n.clamp(1, 7)) * 8);
     let pairs = (digits.wrapping_mul(10 * 256 + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
@@ -1176,7 +1177,7 @@ fn ipv4_fast(rest: &[u8]) -> Option<(Ipv4Addr, usize)> {
 }
 
 /// [`ipv4_fast`] on the bytes `byte(at)` gives (`None`: past the end).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn dotted_quad(byte: impl Fn(usize) -> Option<u8>) -> Option<(Ipv4Addr, usize)> {
     let digit = |at: usize| {
         byte(at)
@@ -1269,7 +1270,7 @@ fn ipv6_fast(rest: &[u8]) -> Option<Ipv6Addr> {
 /// [`hex_word`] computes it, written back as a lowercase digit, must give
 /// the byte again. No byte carries into the next (a value stays below
 /// 0x70), and `test_lower_hex_wrong_against_naive` checks all 256 bytes.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn lower_hex_wrong(x: u64) -> u64 {
     let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
     // 0x80 in the bytes whose value is 10 or more (at most 24), and in
@@ -1283,7 +1284,7 @@ fn lower_hex_wrong(x: u64) -> u64 {
 /// Whether two short byte strings are equal, compared as two overlapping
 /// words each (the keys are 3 to 12 bytes, addresses up to 39) instead of
 /// through a `memcmp` call.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -1307,7 +1308,7 @@ pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A dotted quad without leading zeros, as `%pI4` prints it.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut rest = text;
@@ -1337,7 +1338,7 @@ fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
 }
 
 /// Eight groups of four hex digits, as `%pI6` prints it.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn ipv6(text: &[u8]) -> Option<Ipv6Addr> {
     if text.len() != 39 {
         return None;
@@ -1356,7 +1357,7 @@ fn ipv6(text: &[u8]) -> Option<Ipv6Addr> {
 /// Four hex digits (either case) as a number, four bytes at a time: each
 /// byte is checked to be `0-9`, `a-f` or `A-F` with carry-free byte-wise
 /// compares, then the nibbles are gathered.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn hex4(digits: [u8; 4]) -> Option<u16> {
     const ONES: u32 = 0x0101_0101;
     const HIGH: u32 = 0x8080_8080;

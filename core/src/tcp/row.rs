@@ -61,7 +61,7 @@ impl<'a> Row<'a> {
     /// queues) that starts at `v4` or `v6` (by family) in the fixed part,
     /// checked when the row was parsed: decoded word-at-a-time, offsets
     /// constant once inlined.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn value<const N: usize>(&self, v4: Range<usize>, v6: Range<usize>) -> u32 {
         let start = match self.family {
             Family::Ipv4 => v4.start,
@@ -100,7 +100,7 @@ impl<'a> Row<'a> {
     /// fixed part: one bounds check, then eight digits at a time with no
     /// re-validation (both paths checked every digit before a [`Row`]
     /// exists). Each 32-bit word is printed native-endian.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn address(&self, v4: usize, v6: usize) -> IpAddr {
         let word = |digits: &[u8; 8]| hex_word(u64::from_be_bytes(*digits)).to_ne_bytes();
         match self.family {
@@ -194,7 +194,7 @@ const TEMPLATE_V6: Template<{ words(V6.len) }> = Template::new(&V6);
 /// or else by the shared [`Cursor::tail`]. `None` means "not sure": the
 /// field-by-field parser then decides, so both paths accept exactly the same
 /// rows and report the same errors.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
     let rest = after_slot(line)?;
     // Only the template is per family; what follows is one copy, with the
@@ -239,7 +239,7 @@ fn fast_parse(line: &[u8]) -> Option<Result<Row<'_>, ErrorKind>> {
 /// word's byte masks instead of two scans: the first byte that is neither a
 /// space nor a digit must be the `:`, and before it every space must come
 /// before every digit.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn after_slot(line: &[u8]) -> Option<&[u8]> {
     let x = u64::from_le_bytes(*line.first_chunk::<8>()?);
     let other = !(space_bytes(x) | decimal_bytes(x)) & HIGH;
@@ -262,7 +262,7 @@ fn after_slot(line: &[u8]) -> Option<&[u8]> {
 /// and the uid decoded a word at a time. `Some(uid)` only for a tail
 /// [`Cursor::tail`] accepts with that uid; `None` means "not sure", and
 /// [`Cursor::tail`] decides.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn fast_tail(tail: &[u8]) -> Option<u32> {
     const UID_FIELD: u64 = HIGH >> (8 * (8 - UID_WIDTH));
     let uid = u64::from_le_bytes(*tail.first_chunk::<8>()?);
@@ -303,7 +303,7 @@ const fn hex_digit(byte: u8) -> Option<u32> {
 }
 
 /// The value of at most 8 hex digits, or `None` if one is not a hex digit.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 fn hex_value(digits: &[u8]) -> Option<u32> {
     digits
         .iter()

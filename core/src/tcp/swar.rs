@@ -12,13 +12,13 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 pub const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each byte of `x` that is zero.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn zero_bytes(x: u64) -> u64 {
     !(((x & !HIGH) + !HIGH) | x | !HIGH)
 }
 
 /// The high bit of each byte of `x` that is an ASCII decimal digit.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn decimal_bytes(x: u64) -> u64 {
     let ascii = !x & HIGH;
     let low = x & !HIGH;
@@ -28,7 +28,7 @@ pub fn decimal_bytes(x: u64) -> u64 {
 
 /// The high bit of each byte of `x` that is an ASCII uppercase letter, an
 /// ASCII decimal digit or `_` (the bytes of a conntrack TCP state word).
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn word_bytes(x: u64) -> u64 {
     let ascii = !x & HIGH;
     let low = x & !HIGH;
@@ -57,7 +57,7 @@ fn leading(bytes: &[u8], mask: impl Fn(u64) -> u64, one: impl Fn(&u8) -> bool) -
 }
 
 /// How many spaces `bytes` starts with.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn leading_spaces(bytes: &[u8]) -> usize {
     leading(
         bytes,
@@ -67,7 +67,7 @@ pub fn leading_spaces(bytes: &[u8]) -> usize {
 }
 
 /// How many ASCII decimal digits `bytes` starts with.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn leading_digits(bytes: &[u8]) -> usize {
     leading(bytes, decimal_bytes, u8::is_ascii_digit)
 }
@@ -80,7 +80,7 @@ pub fn leading_digits(bytes: &[u8]) -> usize {
 /// set and its nibble is its low four bits plus 9, then adjacent nibbles are
 /// gathered pairwise. Bytes that are not hex digits give a meaningless value
 /// (never a panic): callers pass only checked bytes.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn hex_word(x: u64) -> u32 {
     let nibbles = (x & (ONES * 0x0F)) + 9 * ((x >> 6) & ONES);
     let bytes = (nibbles | (nibbles >> 4)) & 0x00FF_00FF_00FF_00FF;
@@ -89,7 +89,7 @@ pub fn hex_word(x: u64) -> u32 {
 }
 
 /// The high bit of each byte of `x` that is a space.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn space_bytes(x: u64) -> u64 {
     zero_bytes(x ^ (ONES * u64::from(b' ')))
 }
@@ -99,7 +99,7 @@ pub fn space_bytes(x: u64) -> u64 {
 /// field's last byte: a right-aligned `%Nd` column with no sign. Two
 /// comparisons of masks instead of a scan: every space must lie below the
 /// lowest digit.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn right_aligned_decimal(x: u64, field: u64) -> bool {
     let digits = decimal_bytes(x) & field;
     let spaces = space_bytes(x) & field;
@@ -114,7 +114,7 @@ pub fn right_aligned_decimal(x: u64, field: u64) -> bool {
 /// leading zero): three multiply-and-gather steps instead of a loop (the
 /// simdjson reduction). Other bytes give a meaningless value, never a
 /// panic: callers pass only checked bytes.
-#[inline(always)]
+#[cfg_attr(not(tcpcount_small), inline(always))]
 pub fn decimal_word(x: u64) -> u32 {
     // '0'..='9' and ' ' keep their value (0 for a space) in the low nibble.
     let digits = x & (ONES * 0x0F);
@@ -194,7 +194,7 @@ impl<const WORDS: usize> Template<WORDS> {
     }
 
     /// The high bit of each byte of `x` in its ranges.
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     fn in_ranges(x: u64, at_least: u64, at_most: u64, letter: u64) -> u64 {
         let low = x & !HIGH;
         let digit_or_separator = (low + at_least) & !(low + at_most);
@@ -205,7 +205,7 @@ impl<const WORDS: usize> Template<WORDS> {
 
     /// Whether `bytes` starts with the template (and is long enough to read
     /// whole words).
-    #[inline(always)]
+    #[cfg_attr(not(tcpcount_small), inline(always))]
     pub fn matches(&self, bytes: &[u8]) -> bool {
         let Some(words) = bytes.as_chunks::<8>().0.get(..WORDS) else {
             return false;

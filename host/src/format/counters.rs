@@ -9,7 +9,7 @@
 //! (Prometheus computes rates itself). Env: `TCPCOUNT_TCP_ACTIVEOPENS=...`,
 //! `..._PER_SECOND=...`.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::{Counter, Section};
 
@@ -18,7 +18,7 @@ use crate::reading::CountersReading;
 
 const SECTIONS: [Section; 2] = [Section::Tcp, Section::TcpExt];
 
-pub(super) fn table(out: &mut impl Write, counters: &CountersReading) -> io::Result<()> {
+pub(super) fn table(out: &mut impl Write, counters: &CountersReading) -> fmt::Result {
     writeln!(out)?;
     let rates = counters.has_rates();
     let mut header = vec!["COUNTER".to_owned(), "VALUE".to_owned()];
@@ -40,7 +40,7 @@ pub(super) fn table(out: &mut impl Write, counters: &CountersReading) -> io::Res
     aligned(out, &rows, 1)
 }
 
-pub(super) fn json(out: &mut impl Write, counters: &CountersReading) -> io::Result<()> {
+pub(super) fn json(out: &mut impl Write, counters: &CountersReading) -> fmt::Result {
     write!(out, ",\"counters\":")?;
     object(out, counters, |c| {
         counters.now.get(c).map(|v| v.to_string())
@@ -57,7 +57,7 @@ fn object(
     out: &mut impl Write,
     counters: &CountersReading,
     value: impl Fn(Counter) -> Option<String>,
-) -> io::Result<()> {
+) -> fmt::Result {
     write!(out, "{{")?;
     for (i, section) in SECTIONS.into_iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
@@ -75,7 +75,7 @@ fn object(
     write!(out, "}}")
 }
 
-pub(super) fn prometheus(out: &mut impl Write, counters: &CountersReading) -> io::Result<()> {
+pub(super) fn prometheus(out: &mut impl Write, counters: &CountersReading) -> fmt::Result {
     for (counter, value) in counters.now.iter() {
         let name = format!("node_netstat_{counter}");
         writeln!(
@@ -90,7 +90,7 @@ pub(super) fn prometheus(out: &mut impl Write, counters: &CountersReading) -> io
     Ok(())
 }
 
-pub(super) fn env(out: &mut impl Write, counters: &CountersReading) -> io::Result<()> {
+pub(super) fn env(out: &mut impl Write, counters: &CountersReading) -> fmt::Result {
     for (counter, value) in counters.now.iter() {
         let name = format!("TCPCOUNT_{}", counter.to_string().to_ascii_uppercase());
         writeln!(out, "{name}={value}")?;

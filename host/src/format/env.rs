@@ -2,7 +2,7 @@
 //! time in Unix seconds, the source really read (single-quoted), the counts
 //! of each family, and the per-port or listener view with what did not fit.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::{Counts, Side};
 
@@ -10,7 +10,7 @@ use super::{columns, family_name, sorted_listeners, sorted_ports};
 use crate::sample::Sample;
 use crate::time::unix_seconds;
 
-pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     time_and_source(out, sample)?;
     for (family, counts) in columns(sample) {
         counts_lines(out, &family_prefix("TCPCOUNT_", family), &counts)?;
@@ -56,7 +56,7 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
 
 /// The lines every sample starts with: its time and the source really read
 /// (single-quoted).
-pub(crate) fn time_and_source(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(crate) fn time_and_source(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     writeln!(out, "TCPCOUNT_TIME={}", unix_seconds(sample.time))?;
     let source = sample.source.to_string().replace('\'', "'\\''");
     writeln!(out, "TCPCOUNT_SOURCE='{source}'")
@@ -70,7 +70,7 @@ pub(crate) fn family_prefix(base: &str, family: &str) -> String {
     }
 }
 
-fn counts_lines(out: &mut impl Write, prefix: &str, counts: &Counts) -> io::Result<()> {
+fn counts_lines(out: &mut impl Write, prefix: &str, counts: &Counts) -> fmt::Result {
     for (state, n) in counts.iter() {
         writeln!(out, "{prefix}{}={n}", state.name())?;
     }

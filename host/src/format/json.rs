@@ -2,7 +2,7 @@
 //! repeating), with the time, the source really read, the counts of each
 //! family, and the per-port or listener view with what did not fit.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::Counts;
 
@@ -10,7 +10,7 @@ use super::{columns, family_name, side_name, sorted_listeners, sorted_ports};
 use crate::sample::Sample;
 use crate::time::{rfc3339, unix_seconds};
 
-pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     opening(out, sample)?;
     for (name, counts) in columns(sample) {
         write!(out, ",\"{name}\":")?;
@@ -68,7 +68,7 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
 
 /// The object's opening: `{"time":...,"unix_time":...,"source":...`, shared
 /// by the conntrack object.
-pub(crate) fn opening(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(crate) fn opening(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     write!(
         out,
         "{{\"time\":\"{}\",\"unix_time\":{},\"source\":{}",
@@ -82,8 +82,8 @@ pub(crate) fn opening(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
 fn array<W: Write, T>(
     out: &mut W,
     items: impl IntoIterator<Item = T>,
-    mut each: impl FnMut(&mut W, T) -> io::Result<()>,
-) -> io::Result<()> {
+    mut each: impl FnMut(&mut W, T) -> fmt::Result,
+) -> fmt::Result {
     write!(out, "[")?;
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
@@ -94,7 +94,7 @@ fn array<W: Write, T>(
     write!(out, "]")
 }
 
-fn counts_object(out: &mut impl Write, counts: &Counts) -> io::Result<()> {
+fn counts_object(out: &mut impl Write, counts: &Counts) -> fmt::Result {
     write!(out, "{{")?;
     for (state, n) in counts.iter() {
         write!(out, "\"{}\":{n},", state.name())?;

@@ -5,7 +5,7 @@
 //! complete exposition, so with `--interval` to standard output HELP and TYPE
 //! repeat per sample; the sample time is whole Unix seconds.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::{Counts, Listeners, PortCounts};
 
@@ -13,7 +13,7 @@ use super::{columns, family_name, side_name, sorted_listeners, sorted_ports};
 use crate::sample::Sample;
 use crate::time::unix_seconds;
 
-pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     let total = sample.tables.total();
     header(
         out,
@@ -53,7 +53,7 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
 }
 
 /// The metrics every sample ends with: where it was read from, and when.
-pub(crate) fn source_and_time(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+pub(crate) fn source_and_time(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     header(
         out,
         "tcpcount_source_info",
@@ -77,7 +77,7 @@ pub(crate) fn source_and_time(out: &mut impl Write, sample: &Sample) -> io::Resu
 }
 
 /// One line per state and one for unknown states, with `labels` first.
-fn series(out: &mut impl Write, name: &str, labels: &str, counts: &Counts) -> io::Result<()> {
+fn series(out: &mut impl Write, name: &str, labels: &str, counts: &Counts) -> fmt::Result {
     for (state, n) in counts.iter() {
         let state = state.name().to_ascii_lowercase();
         writeln!(out, "{name}{{{labels},state=\"{state}\"}} {n}")?;
@@ -89,7 +89,7 @@ fn series(out: &mut impl Write, name: &str, labels: &str, counts: &Counts) -> io
     )
 }
 
-fn port_metrics(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
+fn port_metrics(out: &mut impl Write, ports: &PortCounts) -> fmt::Result {
     let side = side_name(ports.side());
     header(
         out,
@@ -119,7 +119,7 @@ fn port_metrics(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
     Ok(())
 }
 
-fn listener_metrics(out: &mut impl Write, listeners: &Listeners) -> io::Result<()> {
+fn listener_metrics(out: &mut impl Write, listeners: &Listeners) -> fmt::Result {
     let sorted = sorted_listeners(listeners);
     let with_limit = sorted.iter().any(|(_, _, l)| l.backlog_limit.is_some());
     let metrics = [
@@ -168,7 +168,7 @@ fn listener_metrics(out: &mut impl Write, listeners: &Listeners) -> io::Result<(
     writeln!(out, "tcpcount_listeners_left_out {}", listeners.left_out())
 }
 
-pub(crate) fn header(out: &mut impl Write, name: &str, help: &str) -> io::Result<()> {
+pub(crate) fn header(out: &mut impl Write, name: &str, help: &str) -> fmt::Result {
     writeln!(out, "# HELP {name} {help}")?;
     writeln!(out, "# TYPE {name} gauge")
 }

@@ -2,7 +2,7 @@
 //! the per-port or listener view; a `TIME` line before each sample when
 //! repeating, and a `#` line saying what did not fit a full table.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::{Listeners, PortCounts, Side, TcpState};
 
@@ -10,7 +10,7 @@ use super::{columns, family_name, sorted_listeners, sorted_ports};
 use crate::sample::Sample;
 use crate::time::rfc3339;
 
-pub(super) fn write(out: &mut impl Write, sample: &Sample, timed: bool) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample, timed: bool) -> fmt::Result {
     if timed {
         writeln!(out, "TIME {}", rfc3339(sample.time))?;
     }
@@ -33,7 +33,7 @@ pub(super) fn write(out: &mut impl Write, sample: &Sample, timed: bool) -> io::R
     Ok(())
 }
 
-fn state_table(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
+fn state_table(out: &mut impl Write, sample: &Sample) -> fmt::Result {
     let cols = columns(sample).map(|(_, c)| c);
     let mut rows = vec![["STATE", "IPV4", "IPV6", "TOTAL"].map(String::from)];
     let row = |name: &str, values: [u32; 3]| {
@@ -50,7 +50,7 @@ fn state_table(out: &mut impl Write, sample: &Sample) -> io::Result<()> {
     aligned(out, &rows, 1)
 }
 
-fn listener_table(out: &mut impl Write, listeners: &Listeners) -> io::Result<()> {
+fn listener_table(out: &mut impl Write, listeners: &Listeners) -> fmt::Result {
     let with_limit = listeners.iter().any(|(_, _, l)| l.backlog_limit.is_some());
     let mut header = vec!["FAMILY", "PORT", "SOCKETS", "ACCEPT_QUEUE"];
     if with_limit {
@@ -82,7 +82,7 @@ fn listener_table(out: &mut impl Write, listeners: &Listeners) -> io::Result<()>
     left_out(out, note)
 }
 
-fn port_table(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
+fn port_table(out: &mut impl Write, ports: &PortCounts) -> fmt::Result {
     let heading = match ports.side() {
         Side::Local => "LPORT",
         Side::Remote => "RPORT",
@@ -118,7 +118,7 @@ fn port_table(out: &mut impl Write, ports: &PortCounts) -> io::Result<()> {
 }
 
 /// The `#` line under a full table saying what did not fit, if anything.
-fn left_out(out: &mut impl Write, note: Option<String>) -> io::Result<()> {
+fn left_out(out: &mut impl Write, note: Option<String>) -> fmt::Result {
     match note {
         Some(note) => writeln!(out, "# {note}"),
         None => Ok(()),
@@ -132,7 +132,7 @@ pub(crate) fn aligned<R: AsRef<[String]>>(
     out: &mut impl Write,
     rows: &[R],
     left: usize,
-) -> io::Result<()> {
+) -> fmt::Result {
     let columns = rows.first().map_or(0, |r| r.as_ref().len());
     let widths: Vec<usize> = (0..columns)
         .map(|i| {

@@ -9,7 +9,7 @@
 //! `..._error`, and `tcpcount_top_exact`. Env: `TCPCOUNT_TOP_<RANK>_KEY`
 //! (single-quoted), `_COUNT`, `_ERROR`.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::TOP_CAPACITY;
 
@@ -17,7 +17,7 @@ use super::json::string;
 use super::prometheus::{header, label_value};
 use crate::reading::TopReading;
 
-pub(super) fn table(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
+pub(super) fn table(out: &mut impl Write, top: &TopReading) -> fmt::Result {
     writeln!(out)?;
     let mut rows = vec![[
         "RANK".to_owned(),
@@ -64,7 +64,7 @@ pub(super) fn table(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
     }
 }
 
-pub(super) fn json(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
+pub(super) fn json(out: &mut impl Write, top: &TopReading) -> fmt::Result {
     let spec = &top.spec;
     write!(
         out,
@@ -89,7 +89,7 @@ pub(super) fn json(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
     write!(out, "]")
 }
 
-pub(super) fn prometheus(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
+pub(super) fn prometheus(out: &mut impl Write, top: &TopReading) -> fmt::Result {
     let key = label_value(&top.heading());
     let ranked = top.ranked();
     let metrics = [
@@ -126,7 +126,7 @@ pub(super) fn prometheus(out: &mut impl Write, top: &TopReading) -> io::Result<(
     )
 }
 
-pub(super) fn env(out: &mut impl Write, top: &TopReading) -> io::Result<()> {
+pub(super) fn env(out: &mut impl Write, top: &TopReading) -> fmt::Result {
     writeln!(out, "TCPCOUNT_TOP_SPEC='{}'", top.spec)?;
     writeln!(out, "TCPCOUNT_TOP_EXACT={}", u8::from(top.table.exact()))?;
     writeln!(out, "TCPCOUNT_TOP_TOTAL={}", top.table.total())?;

@@ -4,17 +4,13 @@
 //! limit and fill (empty when absent) and the stat counters
 //! (`TCPCOUNT_CT_STAT_DROP`, ...).
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use super::{columns, flags};
 use crate::format::env::{family_prefix, time_and_source};
 use crate::sample::{Conntrack, Sample};
 
-pub(super) fn write(
-    out: &mut impl Write,
-    sample: &Sample,
-    conntrack: &Conntrack,
-) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample, conntrack: &Conntrack) -> fmt::Result {
     time_and_source(out, sample)?;
     for (family, counts) in columns(conntrack) {
         let prefix = family_prefix("TCPCOUNT_CT_", family);

@@ -4,7 +4,7 @@
 //! (nf_conntrack_count and _max, `null` when absent), `fill_percent`,
 //! `stat` (summed counters, `null` when absent) and `legacy`.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::conntrack::FamilyCounts;
 
@@ -12,11 +12,7 @@ use super::{columns, flags};
 use crate::format::json::{opening, string};
 use crate::sample::{Conntrack, Sample};
 
-pub(super) fn write(
-    out: &mut impl Write,
-    sample: &Sample,
-    conntrack: &Conntrack,
-) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample, conntrack: &Conntrack) -> fmt::Result {
     opening(out, sample)?;
     let cols = columns(conntrack);
     for (name, counts) in &cols {
@@ -63,7 +59,7 @@ pub(super) fn write(
     writeln!(out, "}}")
 }
 
-fn states(out: &mut impl Write, counts: &FamilyCounts) -> io::Result<()> {
+fn states(out: &mut impl Write, counts: &FamilyCounts) -> fmt::Result {
     write!(out, "{{")?;
     for (state, n) in counts.iter() {
         write!(out, "\"{}\":{n},", state.name())?;

@@ -11,7 +11,7 @@ mod json;
 mod prometheus;
 mod table;
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::conntrack::FamilyCounts;
 
@@ -25,7 +25,7 @@ pub fn write(
     sample: &Sample,
     conntrack: &Conntrack,
     timed: bool,
-) -> io::Result<()> {
+) -> fmt::Result {
     match format {
         Format::Table => table::write(out, sample, conntrack, timed),
         Format::Json => json::write(out, sample, conntrack),

@@ -6,7 +6,7 @@
 //! `tcpcount_conntrack_entries{family,protocol,state}` (the state only for
 //! tcp), the flags, and every stat column under `tcpcount_conntrack_stat`.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::conntrack::Protocol;
 
@@ -44,11 +44,7 @@ const NODE_STAT: [(&str, &str); 8] = [
     ),
 ];
 
-pub(super) fn write(
-    out: &mut impl Write,
-    sample: &Sample,
-    conntrack: &Conntrack,
-) -> io::Result<()> {
+pub(super) fn write(out: &mut impl Write, sample: &Sample, conntrack: &Conntrack) -> fmt::Result {
     if let Some(entries) = conntrack.entries {
         header(
             out,

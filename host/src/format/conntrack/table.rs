@@ -2,7 +2,7 @@
 //! table (TOTAL is the TCP entries), the protocols and flags the same way,
 //! then the kernel's entry count against its limit and the stat counters.
 
-use std::io::{self, Write};
+use std::fmt::{self, Write};
 
 use tcpcount_core::conntrack::{CtState, Protocol};
 
@@ -16,7 +16,7 @@ pub(super) fn write(
     sample: &Sample,
     conntrack: &Conntrack,
     timed: bool,
-) -> io::Result<()> {
+) -> fmt::Result {
     if timed {
         writeln!(out, "TIME {}", rfc3339(sample.time))?;
     }
