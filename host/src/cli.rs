@@ -9,36 +9,12 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ::clap::error::ErrorKind;
-use ::clap::{CommandFactory, Parser, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, ValueEnum};
 use tcpcount_core::conntrack::{CtFilter, CtStateSet, Protocol};
 use tcpcount_core::{Cidr, Family, Filter, KeySpec, KeySpecError, PortList, Side, StateSet};
 
 mod interval;
-
-/// The `clap` that the derives below name (their code says `clap::Arg`,
-/// `clap::Command`, ... and finds this module first): the real crate with
-/// one change, `Arg::new` out of line. Inlined, each of the 27 arguments
-/// set every field of a new `Arg` with its own instructions (6 KB of the
-/// tiny 32-bit MIPS build, docs/routers.md); the `Command` built is the
-/// same. Should the derives ever name `::clap` instead, this module goes
-/// unused and the dead-code lint says so.
-mod clap {
-    pub use ::clap::*;
-
-    /// Stands in for `clap::Arg` in the derives' `clap::Arg::new(id)`.
-    pub struct Arg;
-
-    impl Arg {
-        /// `clap::Arg::new(id)`, not inlined (it returns the real `Arg`:
-        /// this type only carries the name the derives call).
-        #[inline(never)]
-        #[allow(clippy::new_ret_no_self)]
-        pub fn new(id: &'static str) -> ::clap::Arg {
-            ::clap::Arg::new(id)
-        }
-    }
-}
 
 pub use crate::format::Format;
 use crate::format::check::{Thresholds, ct_state_names};

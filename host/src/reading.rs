@@ -107,7 +107,7 @@ impl CountersReading {
         let (now, then) = (self.now.get(counter)?, before.get(counter)?);
         let delta = u128::try_from(now.checked_sub(then)?).ok()?;
         let nanos = elapsed.as_nanos();
-        let hundredths = div_u128(delta * 100 * 1_000_000_000, nanos)?;
+        let hundredths = (delta * 100 * 1_000_000_000).checked_div(nanos)?;
         Some(Rate(u64::try_from(hundredths).unwrap_or(u64::MAX)))
     }
 
@@ -115,34 +115,6 @@ impl CountersReading {
     pub fn has_rates(&self) -> bool {
         self.previous.is_some()
     }
-}
-
-/// `n / d` rounded down, `None` if `d` is 0: what `n.checked_div(d)` gives,
-/// by shift and subtract. `/` on `u128` links compiler-builtins' general
-/// 128-bit division, about 2 KB on the 32-bit router targets, for the two
-/// ratios that need more than 64 bits (these rates and
-/// [`Fill::hundredths`](crate::sample::Fill::hundredths)).
-pub(crate) fn div_u128(n: u128, d: u128) -> Option<u128> {
-    if d == 0 {
-        return None;
-    }
-    if d > n {
-        return Some(0);
-    }
-    // d <= n: shifted left by the difference of their lengths, d's top bit
-    // meets n's, and one quotient bit is found per step back down.
-    let steps = d.leading_zeros() - n.leading_zeros();
-    let mut divisor = d << steps;
-    let (mut rest, mut quotient) = (n, 0u128);
-    for _ in 0..=steps {
-        quotient <<= 1;
-        if rest >= divisor {
-            rest -= divisor;
-            quotient |= 1;
-        }
-        divisor >>= 1;
-    }
-    Some(quotient)
 }
 
 /// A per-second rate in hundredths, printed with two decimals (`12.50`).
@@ -158,54 +130,4 @@ impl std::fmt::Display for Rate {
 /// The two counters that are levels, not running totals.
 pub fn is_gauge(counter: Counter) -> bool {
     matches!(counter, Counter::MaxConn | Counter::CurrEstab)
-}
-
-#[cfg(test)]
-mod test {
-    use super::div_u128;
-
-    #[test]
-    fn div_u128_is_checked_div() {
-        let edges = [
-            0,
-            1,
-            2,
-            3,
-            7,
-            10,
-            99,
-            100,
-            10_000,
-            1_000_000_007,
-            u128::from(u32::MAX),
-            u128::from(u32::MAX) + 1,
-            u128::from(u64::MAX) - 1,
-            u128::from(u64::MAX),
-            u128::from(u64::MAX) + 1,
-            u128::from(u64::MAX) * 100_000_000_000,
-            1 << 100,
-            (1 << 127) - 1,
-            1 << 127,
-            u128::MAX - 1,
-            u128::MAX,
-        ];
-        for n in edges {
-            for d in edges {
-                assert_eq!(div_u128(n, d), n.checked_div(d), "{n} / {d}");
-            }
-        }
-        // Pseudo-random pairs of every length (xorshift, fixed seed).
-        let mut x: u128 = 0x2545_f491_4f6c_dd1d_9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for _ in 0..20_000 {
-            let n = next() >> (next() % 128);
-            let d = next() >> (next() % 128);
-            assert_eq!(div_u128(n, d), n.checked_div(d), "{n} / {d}");
-        }
-    }
 }

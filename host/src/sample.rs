@@ -13,7 +13,7 @@ use tcpcount_core::conntrack::CtCounts;
 use tcpcount_core::{Counts, Family, Listeners, PortCounts, Side};
 
 use crate::ctstat::CtStat;
-use crate::reading::{CountersReading, TopReading, div_u128};
+use crate::reading::{CountersReading, TopReading};
 
 /// The counts of the IPv4 and the IPv6 tables.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,11 +137,8 @@ pub struct Fill {
 impl Fill {
     /// The percentage in hundredths (7550 is 75.50%).
     pub fn hundredths(self) -> u64 {
-        let ratio = div_u128(
-            u128::from(self.entries) * 10_000,
-            u128::from(self.limit.max(1)),
-        );
-        u64::try_from(ratio.unwrap_or_default()).unwrap_or(u64::MAX)
+        let ratio = u128::from(self.entries) * 10_000 / u128::from(self.limit.max(1));
+        u64::try_from(ratio).unwrap_or(u64::MAX)
     }
 
     /// The percentage with `decimals` (1 or 2) decimals: `75.5`, `75.50`.
