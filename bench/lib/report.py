@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns bench/run's hyperfine JSON, row counts and GNU time output into the
+"""Turns bench/run's hyperfine JSON, row counts and peak RSS figures into the
 markdown results file. Usage: report.py WORKDIR QUICK TCPCOUNT_BIN ORIGIN"""
 
 import csv
@@ -112,9 +112,9 @@ def main(work, quick, tcpcount, origin):
     for r in rows:
         out.append("| " + " | ".join(r) + " |")
     out.append("")
-    out.append("## Peak RSS, KiB (GNU time %M, largest of 3 runs)")
+    out.append("## Peak RSS, KiB (ru_maxrss through bench/lib/maxrss.c, largest of 3 runs)")
     out.append("")
-    out.append("For a pipeline run through `sh -c`, %M is the largest process in it.")
+    out.append("For a pipeline run through `sh -c`, the figure is the largest process in it (wait4 counts waited-for descendants).")
     out.append("")
     rss = {}
     rss_order = []
